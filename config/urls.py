@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    path("", include("govstore.core.urls")),
+    path("", include("govstore.catalog.urls")),
+    path("stores/", include("govstore.stores.urls")),
+    path("accounts/", include("govstore.accounts.urls")),
+    path("registry/", include("govstore.registry.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    # Only public, non-personal media (example photos of required documents) live under
+    # MEDIA_ROOT today; protected documents get their own access-checked view.
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+admin.site.site_header = "govstore operator"
+admin.site.site_title = "govstore operator"

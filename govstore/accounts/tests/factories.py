@@ -1,0 +1,49 @@
+import datetime
+import itertools
+
+import factory
+
+from govstore.accounts.constants import AccountKind
+from govstore.accounts.models import User
+from govstore.core.identity import resident_id_check_character
+
+_mobiles = itertools.count(13800000000)
+_sequences = itertools.count(1)
+
+TEST_PASSWORD = "correct-horse-battery-9"
+
+
+def make_resident_id(
+    *, area: str = "370202", birth: datetime.date = datetime.date(1990, 1, 1), sequence: int = 0
+) -> str:
+    """A resident ID number with a correct check character, unique per call."""
+    seq = sequence or next(_sequences) % 1000 or 1
+    first_17 = f"{area}{birth:%Y%m%d}{seq:03d}"
+    return first_17 + resident_id_check_character(first_17)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    mobile = factory.LazyFunction(lambda: str(next(_mobiles)))
+    kind = AccountKind.CITIZEN
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    class Params:
+        verified = factory.Trait(
+            real_name="张三",
+            id_number=factory.LazyFunction(make_resident_id),
+            real_name_verified_at=factory.LazyFunction(
+                lambda: datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+            ),
+        )
+        staff = factory.Trait(kind=AccountKind.STAFF)
+        supervisor = factory.Trait(kind=AccountKind.SUPERVISOR)
+        operator = factory.Trait(kind=AccountKind.OPERATOR, is_staff=True, is_superuser=True)
+
+    @factory.post_generation
+    def _save(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()

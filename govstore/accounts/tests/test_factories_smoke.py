@@ -1,0 +1,12 @@
+import pytest
+
+from govstore.accounts.tests.factories import UserFactory
+from govstore.core.identity import parse_resident_id
+
+
+@pytest.mark.django_db
+def test_verified_factory_makes_a_valid_unique_id_number():
+    first, second = UserFactory(verified=True), UserFactory(verified=True)
+    assert parse_resident_id(first.id_number).number == first.id_number
+    assert first.id_number != second.id_number
+    assert first.check_password("correct-horse-battery-9")

@@ -1,0 +1,62 @@
+import re
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# GA 36: province character, a letter, then 5 characters (6 for new-energy plates).
+PROVINCE_CHARACTERS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+PLATE_RE = re.compile(rf"^[{PROVINCE_CHARACTERS}][A-HJ-NP-Z][A-HJ-NP-Z0-9]{{5,6}}$")
+VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+
+
+class LicenceStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    SEIZED = "seized", _("Seized")
+    REVOKED = "revoked", _("Revoked")
+    VOID = "void", _("Void")
+
+
+class LicenceClass(models.TextChoices):
+    A1 = "A1", "A1"
+    A2 = "A2", "A2"
+    B1 = "B1", "B1"
+    B2 = "B2", "B2"
+    C1 = "C1", "C1"
+    C2 = "C2", "C2"
+    D = "D", "D"
+    E = "E", "E"
+
+
+class VehicleType(models.TextChoices):
+    SMALL_CAR = "small_car", _("Small car")
+    LARGE_CAR = "large_car", _("Large car")
+    MOTORCYCLE = "motorcycle", _("Motorcycle")
+
+
+class VehicleStatus(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    SEIZED = "seized", _("Seized")
+    DEREGISTERED = "deregistered", _("Deregistered")
+
+
+class PlateStatus(models.TextChoices):
+    CURRENT = "current", _("Current")
+    VOID = "void", _("Void")
+
+
+class IssueCheckOutcome(models.TextChoices):
+    """What the public check page may say about a licence or plate issue: enough to
+    expose a stolen or replaced document, nothing about its holder."""
+
+    CURRENT_VALID = "current_valid", _("This is the current, valid issue.")
+    CURRENT_NOT_VALID = "current_not_valid", _("This is the current issue, but it is not valid.")
+    SUPERSEDED = "superseded", _("This issue has been replaced and is void.")
+    UNKNOWN = "unknown", _("No issue with this number and serial exists.")
+
+
+# Lost licence replacement and inspection rules (MPS Orders 162 and 164).
+LICENCE_RENEWAL_WINDOW_DAYS = 90
+INSPECTION_WINDOW_MONTHS = 3
+# More replacements than this in a year switch an application to in-person processing
+# (Order 162 Art. 83, Order 164 Art. 74).
+SUSPICIOUS_REPLACEMENTS_PER_YEAR = 2
