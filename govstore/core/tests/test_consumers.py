@@ -1,0 +1,27 @@
+import time
+
+import pytest
+
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+
+from govstore.core.consumers import ServerClockConsumer
+
+
+async def _exchange():
+    communicator = WebsocketCommunicator(ServerClockConsumer.as_asgi(), "/ws/clock/")
+    connected, _ = await communicator.connect()
+    hello = await communicator.receive_json_from()
+    await communicator.send_json_to({"sent_at": 42})
+    reply = await communicator.receive_json_from()
+    await communicator.disconnect()
+    return connected, hello, reply
+
+
+@pytest.mark.django_db
+def test_clock_socket_answers_with_server_time():
+    before = time.time()
+    connected, hello, reply = async_to_sync(_exchange)()
+    assert connected
+    assert before <= hello["server_time"] <= time.time()
+    assert reply["echo"] == 42
