@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("govstore.core.urls")),
     path("", include("govstore.catalog.urls")),
     path("stores/", include("govstore.stores.urls")),

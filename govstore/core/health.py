@@ -60,10 +60,9 @@ def job_queue_state() -> dict[str, Any]:
 
 
 def health_report() -> dict[str, Any]:
-    report = {
+    parts = {
         "database": database_state(),
         "cache": cache_state(),
         "job_queue": job_queue_state(),
     }
-    report["ok"] = all(part["ok"] for part in report.values())  # type: ignore[index]
-    return report
+    return {"ok": all(part["ok"] for part in parts.values()), **parts}

@@ -43,8 +43,11 @@ def browser() -> Iterator[object]:
 def phone(browser):
     """A phone-sized page: the citizen's journeys are made on a phone."""
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-        has_touch=True, locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
     )
     page = context.new_page()
     page.set_default_timeout(15000)

@@ -1,7 +1,6 @@
 import time
 
 import pytest
-
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 

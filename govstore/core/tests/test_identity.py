@@ -46,16 +46,23 @@ def test_bad_numbers_are_refused_with_a_reason(number, code):
 birth_dates = st.dates(min_value=datetime.date(1900, 1, 1), max_value=TODAY)
 
 
-@given(area=st.from_regex(r"[1-6][0-9]{5}", fullmatch=True), birth=birth_dates,
-       sequence=st.integers(min_value=0, max_value=999))
+@given(
+    area=st.from_regex(r"[1-6][0-9]{5}", fullmatch=True),
+    birth=birth_dates,
+    sequence=st.integers(min_value=0, max_value=999),
+)
 def test_any_number_with_its_check_character_parses(area, birth, sequence):
     first_17 = f"{area}{birth:%Y%m%d}{sequence:03d}"
     number = first_17 + resident_id_check_character(first_17)
     assert parse_resident_id(number, today=TODAY).birth_date == birth
 
 
-@given(area=st.from_regex(r"[1-6][0-9]{5}", fullmatch=True), birth=birth_dates,
-       sequence=st.integers(min_value=0, max_value=999), wrong=st.sampled_from("0123456789X"))
+@given(
+    area=st.from_regex(r"[1-6][0-9]{5}", fullmatch=True),
+    birth=birth_dates,
+    sequence=st.integers(min_value=0, max_value=999),
+    wrong=st.sampled_from("0123456789X"),
+)
 def test_any_other_check_character_is_refused(area, birth, sequence, wrong):
     first_17 = f"{area}{birth:%Y%m%d}{sequence:03d}"
     if wrong == resident_id_check_character(first_17):
