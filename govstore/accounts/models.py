@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -36,16 +38,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Real name: empty until verified. The ID number is unique among verified accounts:
     # one person, one account.
     real_name = models.CharField(_("real name"), max_length=30, blank=True)
-    id_number = models.CharField(_("resident ID number"), max_length=18, null=True, blank=True)
+    # NULL, not "", for "no number": the unique constraint must ignore unverified accounts.
+    id_number = models.CharField(  # noqa: DJ001
+        _("resident ID number"), max_length=18, null=True, blank=True
+    )
     real_name_verified_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "mobile"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         constraints = [

@@ -22,7 +22,7 @@ def make_resident_id(
     return first_17 + resident_id_check_character(first_17)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -44,6 +44,6 @@ class UserFactory(factory.django.DjangoModelFactory):
         operator = factory.Trait(kind=AccountKind.OPERATOR, is_staff=True, is_superuser=True)
 
     @factory.post_generation
-    def _save(self, create: bool, extracted: object, **kwargs: object) -> None:
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            self.save()
+            obj.save()

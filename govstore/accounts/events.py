@@ -1,0 +1,43 @@
+"""Account events: the audit trail, and the history a person reads on "My account"."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from govstore.accounts.constants import AccountEventKind, Language
+from govstore.accounts.models import AccountEvent, User
+
+# Why a real-name verification was refused, kept as a code in the event payload.
+REFUSED_ID_NUMBER_TAKEN = "id_number_taken"
+
+
+def account_event_record(
+    *, user: User, actor: User | None, kind: AccountEventKind, payload: dict[str, Any] | None = None
+) -> AccountEvent:
+    """Payloads never hold a full personal number: the trail is read by people too."""
+    return AccountEvent.objects.create(user=user, actor=actor, kind=kind, payload=payload or {})
+
+
+def account_event_sentence(event: AccountEvent) -> str:
+    """The event in the words of the person it happened to."""
+    payload = event.payload or {}
+    if event.kind == AccountEventKind.SIGNED_UP:
+        return _("You created your account.")
+    if event.kind == AccountEventKind.REAL_NAME_VERIFIED:
+        return _("You verified your real name with ID number %(id_number)s.") % {
+            "id_number": payload.get("id_number", "")
+        }
+    if event.kind == AccountEventKind.REAL_NAME_REFUSED:
+        if payload.get("reason") == REFUSED_ID_NUMBER_TAKEN:
+            return _(
+                "Real-name verification was refused: ID number %(id_number)s is already "
+                "verified on another account."
+            ) % {"id_number": payload.get("id_number", "")}
+        return _("Real-name verification was refused.")
+    if event.kind == AccountEventKind.LANGUAGE_CHANGED:
+        language = payload.get("to", "")
+        label = Language(language).label if language in Language.values else language
+        return _("You changed your language to %(language)s.") % {"language": label}
+    if event.kind == AccountEventKind.PASSWORD_CHANGED:
+        return _("You changed your password.")
+    return str(AccountEventKind(event.kind).label) if event.kind in AccountEventKind.values else ""
