@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+
+from govstore.accounts import views
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    # Django's LogoutView accepts POST only, so a link or prefetch cannot sign anyone out.
+    path("logout/", LogoutView.as_view(next_page="catalog:home"), name="logout"),
+    path("me/", views.me, name="me"),
+    path("verify/", views.verify, name="verify"),
+    path("language/", views.language, name="language"),
+]
