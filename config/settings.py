@@ -177,7 +177,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:me"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "catalog:home"
 
 # Failed logins: after AXES_FAILURE_LIMIT failures for one account from one address the
 # pair is locked out for AXES_COOLOFF_TIME.
