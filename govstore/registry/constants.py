@@ -44,6 +44,14 @@ class PlateStatus(models.TextChoices):
     VOID = "void", _("Void")
 
 
+class DocumentKind(models.TextChoices):
+    """Documents the registry issues in numbered issues, so a replacement voids the
+    previous one."""
+
+    DRIVING_LICENCE = "driving_licence", _("Driving licence")
+    PLATES = "plates", _("Licence plates")
+
+
 class IssueCheckOutcome(models.TextChoices):
     """What the public check page may say about a licence or plate issue: enough to
     expose a stolen or replaced document, nothing about its holder."""
@@ -54,9 +62,32 @@ class IssueCheckOutcome(models.TextChoices):
     UNKNOWN = "unknown", _("No issue with this number and serial exists.")
 
 
+class IssueStatus(models.TextChoices):
+    """Why the current issue of a document is not valid, as the public check may say it."""
+
+    SEIZED = "seized", _("Seized")
+    REVOKED = "revoked", _("Revoked")
+    VOID = "void", _("Void")
+    EXPIRED = "expired", _("Expired")
+    DEREGISTERED = "deregistered", _("Vehicle deregistered")
+
+
+class RegistryEventKind(models.TextChoices):
+    LICENCE_REISSUED = "licence_reissued", _("Driving licence reissued")
+    PLATES_REISSUED = "plates_reissued", _("Plates reissued")
+    INSPECTION_MARK_ISSUED = "inspection_mark_issued", _("Inspection mark issued")
+
+
 # Lost licence replacement and inspection rules (MPS Orders 162 and 164).
 LICENCE_RENEWAL_WINDOW_DAYS = 90
 INSPECTION_WINDOW_MONTHS = 3
 # More replacements than this in a year switch an application to in-person processing
 # (Order 162 Art. 83, Order 164 Art. 74).
 SUSPICIOUS_REPLACEMENTS_PER_YEAR = 2
+
+# The public issue check answers anyone, so it is rate limited per address to keep it
+# from being used to sweep ID numbers.
+PUBLIC_CHECKS_PER_WINDOW = 20
+PUBLIC_CHECK_WINDOW_SECONDS = 10 * 60
+# Issue serials are small counters; anything larger is a typing mistake.
+MAX_ISSUE_SERIAL = 9999

@@ -6,11 +6,16 @@ registry can replace these tables without the rest of the platform noticing.
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
+from govstore.core.masking import mask_id_number, mask_name
+from govstore.core.models import EventBase
 from govstore.registry.constants import (
+    DocumentKind,
     LicenceClass,
     LicenceStatus,
     PlateStatus,
+    RegistryEventKind,
     VehicleStatus,
     VehicleType,
 )
@@ -22,8 +27,13 @@ class Person(models.Model):
     birth_date = models.DateField()
     address = models.CharField(max_length=200, blank=True)
 
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+
+    # Shown in admin pages and logs: masked, like personal data everywhere by default.
     def __str__(self) -> str:
-        return self.name
+        return f"{mask_name(self.name)} {mask_id_number(self.id_number)}"
 
 
 class DrivingLicence(models.Model):
@@ -41,6 +51,8 @@ class DrivingLicence(models.Model):
 
     class Meta:
         ordering = ["number", "-issue_serial"]
+        verbose_name = _("driving licence issue")
+        verbose_name_plural = _("driving licence issues")
         constraints = [
             models.UniqueConstraint(
                 fields=["number", "issue_serial"], name="registry_licence_issue_unique"
@@ -57,7 +69,7 @@ class DrivingLicence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number}#{self.issue_serial}"
+        return f"{mask_id_number(self.number)}#{self.issue_serial}"
 
 
 class Vehicle(models.Model):
@@ -75,6 +87,10 @@ class Vehicle(models.Model):
         max_length=16, choices=VehicleStatus.choices, default=VehicleStatus.NORMAL
     )
 
+    class Meta:
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+
     def __str__(self) -> str:
         return self.plate_number
 
@@ -91,6 +107,8 @@ class Plate(models.Model):
 
     class Meta:
         ordering = ["number", "-issue_serial"]
+        verbose_name = _("plate issue")
+        verbose_name_plural = _("plate issues")
         constraints = [
             models.UniqueConstraint(
                 fields=["number", "issue_serial"], name="registry_plate_issue_unique"
@@ -118,6 +136,11 @@ class Violation(models.Model):
 
     class Meta:
         ordering = ["-occurred_at"]
+        verbose_name = _("traffic violation")
+        verbose_name_plural = _("traffic violations")
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id}@{self.occurred_at:%Y-%m-%d}"
 
     @property
     def is_open(self) -> bool:
@@ -129,9 +152,28 @@ class ReplacementRecord(models.Model):
     can be noticed and sent to the counter."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="replacements")
-    document = models.CharField(max_length=24)  # "driving_licence", "plates", ...
+    document = models.CharField(max_length=24, choices=DocumentKind.choices)
     reference = models.CharField(max_length=24)  # licence number or plate number
     issued_on = models.DateField()
 
     class Meta:
         ordering = ["-issued_on"]
+        verbose_name = _("replacement record")
+        verbose_name_plural = _("replacement records")
+        indexes = [models.Index(fields=["person", "issued_on"], name="registry_replacement_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.issued_on:%Y-%m-%d}"
+
+
+class RegistryEvent(EventBase):
+    """What the administration's own system did to a licence, plate or vehicle: the audit
+    trail of reissues and inspection marks."""
+
+    kind = models.CharField(max_length=64, choices=RegistryEventKind.choices)
+    # The licence number or plate number the event is about.
+    reference = models.CharField(max_length=24, db_index=True)
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("registry event")
+        verbose_name_plural = _("registry events")
