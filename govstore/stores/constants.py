@@ -40,9 +40,13 @@ class StoreEventKind(models.TextChoices):
     OPENED = "opened", _("Store opened")
     FOLLOWED = "followed", _("Followed")
     UNFOLLOWED = "unfollowed", _("Unfollowed")
+
+
+class StaffEventKind(models.TextChoices):
     STAFF_ADDED = "staff_added", _("Staff member added")
     STAFF_ROLES_CHANGED = "staff_roles_changed", _("Staff roles changed")
 
 
 NAME_MAX_LENGTH = 120
 DESCRIPTION_MAX_LENGTH = 2000
+STAFF_NUMBER_MAX_LENGTH = 16

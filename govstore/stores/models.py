@@ -4,7 +4,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from govstore.core.models import EventBase
-from govstore.stores.constants import AgencyKind, StaffRole, StoreEventKind
+from govstore.stores.constants import (
+    STAFF_NUMBER_MAX_LENGTH,
+    AgencyKind,
+    StaffEventKind,
+    StaffRole,
+    StoreEventKind,
+)
 
 
 class Region(models.Model):
@@ -104,7 +110,7 @@ class StaffMember(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_member"
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff")
-    staff_number = models.CharField(_("staff number"), max_length=16)
+    staff_number = models.CharField(_("staff number"), max_length=STAFF_NUMBER_MAX_LENGTH)
     display_name = models.CharField(max_length=60, blank=True)
     is_active = models.BooleanField(default=True)
 
@@ -150,6 +156,9 @@ class StoreFollow(models.Model):
             models.UniqueConstraint(fields=["store", "citizen"], name="stores_follow_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.citizen} follows {self.store}"
+
 
 class StoreEvent(EventBase):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="events")
@@ -157,3 +166,15 @@ class StoreEvent(EventBase):
 
     class Meta(EventBase.Meta):
         indexes = [models.Index(fields=["store", "created_at"])]
+
+
+class StaffEvent(EventBase):
+    """Who was given which roles at an agency, by whom. Kept per agency rather than per
+    store because a supervisory authority has staff but no store."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="staff_events")
+    member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=StaffEventKind.choices)
+
+    class Meta(EventBase.Meta):
+        indexes = [models.Index(fields=["agency", "created_at"])]
