@@ -37,3 +37,14 @@ class ServiceSubject(models.TextChoices):
 LABEL_MAX_LENGTH = 120
 TEXT_ANSWER_MAX_LENGTH = 500
 LEGAL_BASIS_MAX_LENGTH = 120
+
+
+class CatalogEventKind(models.TextChoices):
+    FEE_STANDARD_PUBLISHED = "fee_standard_published", _("Fee standard published")
+    SERVICE_PUBLISHED = "service_published", _("Service published")
+    SERVICE_UNPUBLISHED = "service_unpublished", _("Service withdrawn")
+
+
+# A single fee line above this is a typing mistake, not a regulated fee (¥10,000).
+FEE_AMOUNT_MAX_FEN = 1_000_000
+SEARCH_QUERY_MAX_LENGTH = 100

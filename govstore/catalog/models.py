@@ -3,11 +3,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from govstore.catalog.constants import (
+    LEGAL_BASIS_MAX_LENGTH,
     CalendarDayKind,
+    CatalogEventKind,
     DeliveryMethod,
     FieldType,
     ServiceSubject,
 )
+from govstore.core.models import EventBase
 from govstore.stores.models import Region, Store
 
 
@@ -37,7 +40,7 @@ class FeeStandard(models.Model):
     amount_fen = models.PositiveIntegerField(_("amount (fen)"))
     legal_basis = models.CharField(
         _("approving document"),
-        max_length=120,
+        max_length=LEGAL_BASIS_MAX_LENGTH,
         help_text=_("The document that approved this fee, e.g. 发改价格〔2004〕2831号."),
     )
     effective_from = models.DateField(_("effective from"))
@@ -167,18 +170,14 @@ class EligibilityRule(models.Model):
     """A named check from the registry's catalogue of checks (govstore.registry.checks),
     run against the registry when a citizen applies."""
 
-    service = models.ForeignKey(
-        Service, on_delete=models.CASCADE, related_name="eligibility_rules"
-    )
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="eligibility_rules")
     check_name = models.CharField(max_length=60)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["service", "position", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["service", "check_name"], name="catalog_rule_unique"
-            )
+            models.UniqueConstraint(fields=["service", "check_name"], name="catalog_rule_unique")
         ]
 
     def __str__(self) -> str:
@@ -232,3 +231,19 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region.code} {self.date} {self.kind}"
+
+
+class CatalogEvent(EventBase):
+    """Fee standards published and services put on or taken off sale: the catalogue's
+    audit trail for supervisors."""
+
+    kind = models.CharField(max_length=32, choices=CatalogEventKind.choices)
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    fee_standard = models.ForeignKey(
+        FeeStandard, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+
+    class Meta(EventBase.Meta):
+        indexes = [models.Index(fields=["kind", "created_at"])]
