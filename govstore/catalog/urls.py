@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from govstore.catalog import views
 
 app_name = "catalog"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "stores/<slug:store_slug>/services/<slug:slug>/",
+        views.service_detail,
+        name="service_detail",
+    ),
+]
