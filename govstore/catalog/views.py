@@ -10,8 +10,12 @@ from govstore.catalog.selectors import (
     service_cards,
     service_get_public,
     service_search_public,
+    services_public,
     store_cards_public,
 )
+
+# The home page offers this many services to start from; search finds the rest.
+HOME_SERVICE_COUNT = 6
 from govstore.core.pagination import paginate
 
 
@@ -24,6 +28,11 @@ def home(request: HttpRequest) -> HttpResponse:
         context.update(results_page=page, result_cards=service_cards(page.object_list))
     else:
         context["stores_page"] = paginate(request, store_cards_public())
+        featured = list(
+            services_public().order_by("store__name_zh", "position", "pk")[: HOME_SERVICE_COUNT + 1]
+        )
+        context["featured_cards"] = service_cards(featured[:HOME_SERVICE_COUNT])
+        context["more_services"] = len(featured) > HOME_SERVICE_COUNT
     return render(request, "catalog/home.html", context)
 
 

@@ -56,6 +56,8 @@ def phone(browser):
 
 
 @pytest.fixture
-def demo_site(live_server, transactional_db):
+def demo_site(live_server, transactional_db, settings, tmp_path):
+    # The demo draws its example pictures into MEDIA_ROOT: keep them out of var/.
+    settings.MEDIA_ROOT = tmp_path / "media"
     call_command("demo", verbosity=0)
     return live_server

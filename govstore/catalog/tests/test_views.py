@@ -57,6 +57,21 @@ class TestHome:
         assert "搜索服务" in html
         assert "不用跑腿" in html
 
+    def test_offers_services_to_start_from_with_their_prices(self, client):
+        store = StoreFactory.create()
+        services = [
+            ServiceFactory.create(store=store, name_en=f"Service number {n}") for n in range(7)
+        ]
+        ServiceFactory.create(store=store, name_en="Withdrawn service", is_published=False)
+
+        html = _get(client, HOME).content.decode()
+
+        assert "What do you need to do?" in html
+        shown = [service for service in services if service.name_en in html]
+        assert len(shown) == 6
+        assert "Withdrawn service" not in html
+        assert "More services are on offer" in html
+
     def test_store_cards_paginate(self, client, settings):
         settings.PAGE_SIZE = 2
         for index in range(5):
