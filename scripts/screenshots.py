@@ -21,12 +21,13 @@ ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+QINGDAO = "/stores/qingdao-vehicle-administration"
 PAGES = {
     "home": "/",
-    "store": "/stores/qingdao-vehicle-administration/",
-    "service-licence": "/stores/qingdao-vehicle-administration/services/replace-lost-driving-licence/",
-    "service-plates": "/stores/qingdao-vehicle-administration/services/replace-lost-plates/",
-    "service-inspection": "/stores/qingdao-vehicle-administration/services/inspection-mark/",
+    "store": f"{QINGDAO}/",
+    "service-licence": f"{QINGDAO}/services/replace-lost-driving-licence/",
+    "service-plates": f"{QINGDAO}/services/replace-lost-plates/",
+    "service-inspection": f"{QINGDAO}/services/inspection-mark/",
     "court": "/stores/hangzhou-intermediate-court/",
     "signup": "/accounts/signup/",
     "login": "/accounts/login/",

@@ -13,10 +13,10 @@ from govstore.catalog.selectors import (
     services_public,
     store_cards_public,
 )
+from govstore.core.pagination import paginate
 
 # The home page offers this many services to start from; search finds the rest.
 HOME_SERVICE_COUNT = 6
-from govstore.core.pagination import paginate
 
 
 def home(request: HttpRequest) -> HttpResponse:
