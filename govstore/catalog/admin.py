@@ -191,7 +191,7 @@ class EligibilityRuleForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["check_name"] = forms.ChoiceField(
-            label=_("Check"),
+            label=_("Eligibility check"),
             choices=[("", "---------"), *check_choices()],
             help_text=_("A named check the registry runs when someone applies."),
         )
