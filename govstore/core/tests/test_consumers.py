@@ -24,3 +24,22 @@ def test_clock_socket_answers_with_server_time():
     assert connected
     assert before <= hello["server_time"] <= time.time()
     assert reply["echo"] == 42
+
+
+async def _through_the_site(origin: bytes):
+    from config.asgi import application
+
+    communicator = WebsocketCommunicator(
+        application, "/ws/clock/", headers=[(b"origin", origin), (b"host", b"testserver")]
+    )
+    connected, _ = await communicator.connect()
+    if connected:
+        await communicator.receive_json_from()
+        await communicator.disconnect()
+    return connected
+
+
+@pytest.mark.django_db
+def test_the_site_routes_websockets_and_refuses_foreign_origins():
+    assert async_to_sync(_through_the_site)(b"http://testserver")
+    assert not async_to_sync(_through_the_site)(b"https://evil.example")
