@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "govstore.stores",
     "govstore.catalog",
     "govstore.registry",
+    "govstore.documents",
+    "govstore.applications",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +215,27 @@ STORAGES = {
         )
     },
 }
+
+# --- Documents -------------------------------------------------------------------------
+# Citizens' document photos are encrypted at rest with per-file keys wrapped by this
+# master key (base64 of 32 bytes). The embedded default generates one under var/.
+DOCUMENTS_MASTER_KEY = os.environ.get("DOCUMENTS_MASTER_KEY", "")
+DOCUMENTS_MASTER_KEY_FILE = VAR_DIR / "documents-master.key"
+DOCUMENTS_ROOT = VAR_DIR / "documents"
+# S3-compatible storage replaces the local disk when a bucket is named.
+DOCUMENTS_S3_BUCKET = os.environ.get("DOCUMENTS_S3_BUCKET", "")
+DOCUMENTS_S3_ENDPOINT_URL = os.environ.get("DOCUMENTS_S3_ENDPOINT_URL", "") or None
+DOCUMENTS_MAX_UPLOAD_BYTES = 15 * 1024 * 1024
+# Uploads above this stay on disk while Django reads them, not in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+
+# --- Applications ------------------------------------------------------------------------
+# An application left unpaid this long is closed by the sweep.
+APPLICATION_UNPAID_CLOSE_HOURS = int(os.environ.get("APPLICATION_UNPAID_CLOSE_HOURS", "24"))
+# Documents are purged this many days after the application completes (a service may
+# set its own).
+DOCUMENT_RETENTION_DAYS = int(os.environ.get("DOCUMENT_RETENTION_DAYS", "90"))
 
 # --- Security ----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

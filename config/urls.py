@@ -9,6 +9,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("stores/", include("govstore.stores.urls")),
     path("accounts/", include("govstore.accounts.urls")),
     path("registry/", include("govstore.registry.urls")),
+    path("documents/", include("govstore.documents.urls")),
+    path("applications/", include("govstore.applications.urls")),
+    path("staff/", include("govstore.applications.staff_urls")),
     path("admin/", admin.site.urls),
 ]
 
