@@ -80,6 +80,14 @@ DUE_DATE_STATUSES = frozenset(
 )
 
 
+class QueueDue(models.TextChoices):
+    """The staff queue's due-date filter."""
+
+    OVERDUE = "overdue", _("Overdue")
+    TODAY = "today", _("Due today")
+    LATER = "later", _("Due later")
+
+
 class ActorKind(models.TextChoices):
     """Who may cause a transition (workflow.ALLOWED_TRANSITIONS)."""
 

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from govstore.applications.constants import ApplicationEventKind
@@ -89,3 +90,11 @@ def citizen_timeline(application: "Application") -> list[TimelineEntry]:
         for event in events
         if event.for_citizen
     ]
+
+
+def snapshot_text(item: Any, field: str) -> str:
+    """`field` of a snapshot entry (a dict with field_zh and field_en) in the active
+    language, falling back to the other one."""
+    language = (translation.get_language() or "zh-hans").lower()
+    first, second = ("en", "zh") if language.startswith("en") else ("zh", "en")
+    return str(item.get(f"{field}_{first}") or item.get(f"{field}_{second}") or "")
