@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from govstore.registry.constants import (
     INSPECTION_WINDOW_MONTHS,
@@ -311,6 +312,16 @@ def vehicle_insurance_valid(
     )
 
 
+def suspicious_replacements_per_year() -> int:
+    """How many replacements in 12 months are still handled online; an agency may set
+    REGISTRY_SUSPICIOUS_REPLACEMENTS_PER_YEAR to be stricter or looser."""
+    return int(
+        getattr(
+            settings, "REGISTRY_SUSPICIOUS_REPLACEMENTS_PER_YEAR", SUSPICIOUS_REPLACEMENTS_PER_YEAR
+        )
+    )
+
+
 def not_frequent_replacements(
     registry: RegistryProvider, *, id_number: str, plate: str | None, today: datetime.date
 ) -> CheckResult:
@@ -318,7 +329,7 @@ def not_frequent_replacements(
     earlier = registry.replacements_in_last_year(id_number, today=today)
     # This application would be one more replacement: past the limit, Orders 162 Art. 83
     # and 164 Art. 74 require the office to see the applicant in person.
-    if earlier + 1 > SUSPICIOUS_REPLACEMENTS_PER_YEAR:
+    if earlier + 1 > suspicious_replacements_per_year():
         message = _when_rendered(
             lambda: (
                 ngettext(
@@ -390,12 +401,14 @@ CHECKS: dict[str, Check] = {
         ),
         Check(
             name="not_frequent_replacements",
-            description=_lazy_format(
-                _(
-                    "You have had fewer than %(limit)d replacements in the last 12 months; "
-                    "otherwise you apply in person."
-                ),
-                limit=SUSPICIOUS_REPLACEMENTS_PER_YEAR,
+            description=_when_rendered(
+                lambda: (
+                    gettext(
+                        "You have had fewer than %(limit)d replacements in the last 12 "
+                        "months; otherwise you apply in person."
+                    )
+                    % {"limit": suspicious_replacements_per_year()}
+                )
             ),
             run=not_frequent_replacements,
         ),

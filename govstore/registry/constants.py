@@ -76,6 +76,7 @@ class RegistryEventKind(models.TextChoices):
     LICENCE_REISSUED = "licence_reissued", _("Driving licence reissued")
     PLATES_REISSUED = "plates_reissued", _("Plates reissued")
     INSPECTION_MARK_ISSUED = "inspection_mark_issued", _("Inspection mark issued")
+    TEMPORARY_PLATE_ISSUED = "temporary_plate_issued", _("Temporary plate issued")
 
 
 # Lost licence replacement and inspection rules (MPS Orders 162 and 164).
@@ -89,5 +90,12 @@ SUSPICIOUS_REPLACEMENTS_PER_YEAR = 2
 # from being used to sweep ID numbers.
 PUBLIC_CHECKS_PER_WINDOW = 20
 PUBLIC_CHECK_WINDOW_SECONDS = 10 * 60
+# A temporary plate is valid for at most this many days (MPS Order 164).
+TEMPORARY_PLATE_MAX_DAYS = 15
+# The electronic inspection mark's verification code: long enough that nobody guesses
+# a valid one, short enough to type from a phone screen.
+MARK_CODE_LENGTH = 16
+MARK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
 # Issue serials are small counters; anything larger is a typing mistake.
 MAX_ISSUE_SERIAL = 9999

@@ -166,6 +166,51 @@ class ReplacementRecord(models.Model):
         return f"{self.document} {self.issued_on:%Y-%m-%d}"
 
 
+class TemporaryPlate(models.Model):
+    """A temporary plate issued while replacement plates are made; valid for at most
+    TEMPORARY_PLATE_MAX_DAYS days."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="temporary_plates")
+    number = models.CharField(max_length=12, unique=True)
+    issued_on = models.DateField()
+    valid_until = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        verbose_name = _("temporary plate")
+        verbose_name_plural = _("temporary plates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("issued_on")),
+                name="registry_temporary_plate_dates_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ElectronicInspectionMark(models.Model):
+    """The electronic inspection mark: as valid as the paper one. Anyone holding its
+    verification code (printed as a QR code) can check it on the public page."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="electronic_marks")
+    plate_number = models.CharField(max_length=8)
+    verification_code = models.CharField(max_length=32, unique=True)
+    issued_on = models.DateField()
+    valid_until = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        verbose_name = _("electronic inspection mark")
+        verbose_name_plural = _("electronic inspection marks")
+
+    def __str__(self) -> str:
+        return f"{self.plate_number} {self.valid_until:%Y-%m-%d}"
+
+
 class RegistryEvent(EventBase):
     """What the administration's own system did to a licence, plate or vehicle: the audit
     trail of reissues and inspection marks."""

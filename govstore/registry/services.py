@@ -4,6 +4,7 @@ approved. Each locks the rows it changes first, so two reissues of one document 
 both build on the same current issue."""
 
 import datetime
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from govstore.core.identity import parse_resident_id
 from govstore.registry.constants import (
     INSPECTION_WINDOW_MONTHS,
+    MARK_CODE_ALPHABET,
+    MARK_CODE_LENGTH,
+    TEMPORARY_PLATE_MAX_DAYS,
     DocumentKind,
     LicenceStatus,
     PlateStatus,
@@ -22,10 +26,12 @@ from govstore.registry.constants import (
 from govstore.registry.formats import parse_plate
 from govstore.registry.models import (
     DrivingLicence,
+    ElectronicInspectionMark,
     Person,
     Plate,
     RegistryEvent,
     ReplacementRecord,
+    TemporaryPlate,
     Vehicle,
 )
 from govstore.registry.rules import in_inspection_window, years_after
@@ -210,3 +216,57 @@ def inspection_mark_issue(*, actor: "User | None", plate: str, today: datetime.d
             },
         )
     return vehicle
+
+
+def temporary_plate_issue(
+    *,
+    actor: "User | None",
+    plate: str,
+    today: datetime.date,
+    valid_days: int = TEMPORARY_PLATE_MAX_DAYS,
+) -> TemporaryPlate:
+    """Issue a temporary plate for a vehicle whose plates are being replaced, valid for
+    `valid_days` days counting today, never more than the law's 15."""
+    if not 1 <= valid_days <= TEMPORARY_PLATE_MAX_DAYS:
+        raise ValueError(f"valid_days must be 1..{TEMPORARY_PLATE_MAX_DAYS}, not {valid_days}")
+    plate = parse_plate(plate)
+    with transaction.atomic():
+        vehicle = _vehicle_for_update(plate)
+        issued_before = TemporaryPlate.objects.filter(vehicle=vehicle).count()
+        temporary = TemporaryPlate.objects.create(
+            vehicle=vehicle,
+            number=f"临{plate}-{issued_before + 1}",
+            issued_on=today,
+            valid_until=today + datetime.timedelta(days=valid_days - 1),
+        )
+        _event(
+            actor=actor,
+            kind=RegistryEventKind.TEMPORARY_PLATE_ISSUED,
+            reference=plate,
+            payload={
+                "temporary_plate": temporary.number,
+                "issued_on": today.isoformat(),
+                "valid_until": temporary.valid_until.isoformat(),
+            },
+        )
+    return temporary
+
+
+def _mark_code() -> str:
+    return "".join(secrets.choice(MARK_CODE_ALPHABET) for _ in range(MARK_CODE_LENGTH))
+
+
+def inspection_mark_issue_electronic(
+    *, actor: "User | None", plate: str, today: datetime.date
+) -> ElectronicInspectionMark:
+    """Issue the inspection mark (extending the vehicle's validity) together with its
+    electronic form, whose random code the public mark check verifies."""
+    with transaction.atomic():
+        vehicle = inspection_mark_issue(actor=actor, plate=plate, today=today)
+        return ElectronicInspectionMark.objects.create(
+            vehicle=vehicle,
+            plate_number=vehicle.plate_number,
+            verification_code=_mark_code(),
+            issued_on=today,
+            valid_until=vehicle.inspection_valid_until,
+        )
