@@ -552,7 +552,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
     results kept on the draft. A check that calls for the counter (frequent
     replacements, an expired licence) routes the application to in-person handling
     with the reason, and keeps what the citizen entered."""
-    failed: list[dict[str, Any]] = []
+    failed_results: list[CheckResult] = []
     with transaction.atomic():
         application = _lock(application)
         _require_owner(actor, application)
@@ -571,7 +571,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
         )
         application.eligibility = _eligibility_record(results)
         in_person = [result for result in application.eligibility if result["route_in_person"]]
-        failed = [result for result in application.eligibility if not result["passed"]]
+        failed_results = [result for result in results if not result.passed]
         if in_person:
             application.in_person_reason = "\n".join(result["message"] for result in in_person)
             _move(
@@ -585,14 +585,14 @@ def application_submit(*, actor: User, application: Application) -> Application:
                 update_fields=["eligibility", "in_person_reason"],
             )
             return application
-        if failed:
+        if failed_results:
             application.save(update_fields=["eligibility", "updated_at"])
             event_record(
                 application=application,
                 actor=actor,
                 kind=K.ELIGIBILITY_FAILED,
                 for_citizen=False,
-                payload={"checks": [result["name"] for result in failed]},
+                payload={"checks": [result.name for result in failed_results]},
             )
         else:
             application.fee_snapshot, application.total_fen = fee_snapshot_build(
@@ -608,16 +608,17 @@ def application_submit(*, actor: User, application: Application) -> Application:
                 payload={"total_fen": application.total_fen},
                 update_fields=["eligibility", "fee_snapshot", "total_fen", "payment_requested_at"],
             )
-    if failed:
-        # Raised after the transaction so the results stay on the draft for the page.
+    if failed_results:
+        # Raised after the transaction so the results stay on the draft for the page;
+        # built from the checks' own lazy texts so it reads in the page's language.
         raise ValidationError(
             [
                 ValidationError(
                     "%(rule)s — %(message)s",
-                    code=result["code"],
-                    params={"rule": result["rule"], "message": result["message"]},
+                    code=result.code,
+                    params={"rule": CHECKS[result.name].description, "message": result.message},
                 )
-                for result in failed
+                for result in failed_results
             ]
         )
     return application
@@ -941,16 +942,19 @@ def application_production_done(*, actor: User, application: Application) -> App
             DeliveryMethod.ELECTRONIC: S.DELIVERED,
         }
         to = next_status.get(application.delivery_method, S.READY_FOR_PICKUP)
+        # The table is asked first, so the registry is never written for a step that
+        # is not allowed.
+        from_status = transition(application, to, actor_kind=ActorKind.PRODUCER)
         issued = issuance.on_production_done(application, actor=actor, today=timezone.localdate())
         application.issuance = {**application.issuance, **issued}
-        _move(
-            application,
-            to,
+        application.save(update_fields=["status", "issuance", "updated_at"])
+        event_record(
+            application=application,
             actor=actor,
-            actor_kind=ActorKind.PRODUCER,
             kind=K.PRODUCTION_DONE,
+            from_status=from_status,
+            to_status=to,
             payload=issued,
-            update_fields=["issuance"],
         )
     return application
 

@@ -85,12 +85,11 @@ def lost_licence_service(**kwargs: Any) -> Service:
         ("licence_exists", "licence_not_seized_or_revoked", "not_frequent_replacements")
     ):
         EligibilityRuleFactory.create(service=service, check_name=check_name, position=position)
-    item = FeeStandardFactory.create(
-        item=FeeItemFactory.create(
-            code="driving-licence", name_zh="机动车驾驶证", name_en="Driving licence"
-        ),
-        amount_fen=1000,
-    ).item
+    item = FeeItemFactory.create(
+        code="driving-licence", name_zh="机动车驾驶证", name_en="Driving licence"
+    )
+    if not item.standards.exists():  # a second service in one test shares the standard
+        FeeStandardFactory.create(item=item, amount_fen=1000)
     ServiceFeeLineFactory.create(service=service, item=item)
     return service
 
