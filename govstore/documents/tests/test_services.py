@@ -105,6 +105,13 @@ class TestPhotos:
         with Image.open(io.BytesIO(document_read(document=document))) as photo:
             assert photo.size == (document.width, document.height)
 
+    def test_a_big_palette_png_turned_by_its_orientation_is_reduced_and_upright(self, citizen):
+        wide = images.textured(4000, 300).convert("P")
+        output = io.BytesIO()
+        wide.save(output, format="PNG", exif=images.gps_exif(orientation=6))
+        document = store(citizen, output.getvalue(), name="scan.png")
+        assert (document.width, document.height) == (150, 2000)
+
     def test_hashes_are_recorded(self, citizen):
         document = store(citizen, images.jpeg_bytes())
         import hashlib
