@@ -208,9 +208,10 @@ class TestServicePage:
         assert "Courier delivery" in html
         assert "Counter pickup" in html
 
-    def test_no_start_link_yet(self, client, plates):
+    def test_anonymous_visitors_are_asked_to_sign_in_to_apply(self, client, plates):
+        # The Start control itself is tested with the application pages.
         html = _get(client, _service_url(plates)).content.decode()
-        assert "Online applications for this service are not open yet." in html
+        assert "Sign in to apply" in html
         assert "Start now" not in html
 
     def test_in_chinese(self, client, plates):
