@@ -5,12 +5,19 @@ import datetime
 from django.utils import timezone
 
 from govstore.accounts.models import User
+from govstore.applications.models import Application
 from govstore.registry.models import DrivingLicence, Person, Vehicle
 from govstore.registry.tests.factories import (
     DrivingLicenceFactory,
     PersonFactory,
     VehicleFactory,
 )
+
+
+def claimer(application: Application) -> User:
+    """The reviewer who claimed the application (the factory's in_review trait sets one)."""
+    assert application.claimed_by is not None
+    return application.claimed_by
 
 
 def person_of(citizen: User) -> Person:
@@ -34,4 +41,4 @@ def vehicle_of(citizen: User, **kwargs: object) -> Vehicle:
     return VehicleFactory.create(owner=person_of(citizen), **kwargs)
 
 
-__all__ = ["PersonFactory", "licence_of", "person_of", "vehicle_of"]
+__all__ = ["PersonFactory", "claimer", "licence_of", "person_of", "vehicle_of"]

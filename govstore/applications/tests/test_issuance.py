@@ -19,7 +19,7 @@ from govstore.applications.tests.factories import (
     lost_plates_service,
     make_staff,
 )
-from govstore.applications.tests.helpers import licence_of, vehicle_of
+from govstore.applications.tests.helpers import claimer, licence_of, vehicle_of
 from govstore.registry.constants import (
     DocumentKind,
     IssueCheckOutcome,
@@ -63,7 +63,7 @@ def test_the_demo_services_lead_to_the_right_registry_write():
 def test_a_lost_licence_is_reissued_and_the_public_check_voids_the_old_serial():
     application = ApplicationFactory.create(lost_licence=True, in_review=True)
     old = licence_of(application.citizen)
-    application = application_approve(actor=application.claimed_by, application=application)
+    application = application_approve(actor=claimer(application), application=application)
     application = _produce(application)
 
     assert application.status == S.READY_FOR_DISPATCH
@@ -108,7 +108,7 @@ def test_plates_get_a_temporary_plate_on_approval_and_new_plates_when_made():
     application.answers = {"vehicle_kind": "car", "plate_number": vehicle.plate_number}
     application.save()
 
-    application = application_approve(actor=application.claimed_by, application=application)
+    application = application_approve(actor=claimer(application), application=application)
     temporary = TemporaryPlate.objects.get(vehicle=vehicle)
     today = timezone.localdate()
     assert temporary.issued_on == today
