@@ -17,7 +17,7 @@ from govstore.accounts.tests.factories import UserFactory
 from govstore.documents import crypto, storage
 from govstore.documents.constants import MAX_LONG_SIDE, DocumentEventKind
 from govstore.documents.crypto import DocumentIntegrityError
-from govstore.documents.models import DocumentEvent
+from govstore.documents.models import Document, DocumentEvent
 from govstore.documents.pipeline import difference_hash, hamming_distance
 from govstore.documents.services import (
     DocumentPurgedError,
@@ -348,3 +348,42 @@ class TestPurge:
         get_storage().delete(document.storage_key)
         assert document_purge(document=document) is True
         assert document_purge(document=document) is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_purge_each_document_once(document_settings):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        ("file:memorydb", ":memory:")
+    ):
+        pytest.skip("threads need a database file or server to share")
+    owner = UserFactory.create(verified=True)
+    documents = [
+        store(owner, images.jpeg_bytes(images.textured(80, 60, scene=scene)))
+        for scene in range(1, 5)
+    ]
+    for document in documents:
+        document_schedule_purge(document=document, at=timezone.now())
+    barrier = threading.Barrier(2)
+    purged: list[int] = []
+
+    def sweep() -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            purged.append(documents_purge_due())
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=sweep) for _sweep in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(purged) == len(documents)
+    assert DocumentEvent.objects.filter(kind=DocumentEventKind.PURGED).count() == len(documents)
+    assert Document.objects.filter(purged_at__isnull=True).count() == 0
