@@ -178,6 +178,7 @@ class TestPdf:
             b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >>",
             b"/Names << /EmbeddedFiles 5 0 R >>",
             b"/AA << /O << /S /Launch /F (calc.exe) >> >>",
+            b"/AA << /O << /S /Launch\x00/F (calc.exe) >> >>",
         ],
     )
     def test_a_pdf_with_scripts_actions_or_attachments_is_refused(self, settings, citizen, body):
@@ -186,6 +187,17 @@ class TestPdf:
         )
         assert error.code == "pdf_active_content"
         assert "scripts, actions or attached files" in _message(error)
+
+    def test_a_scan_whose_image_data_happens_to_hold_name_like_bytes_is_accepted(
+        self, settings, citizen
+    ):
+        image_data = b"\x8f\x01/JS \x00/JS\x00/F1 " * 1000
+        content = (
+            b"%PDF-1.7\n4 0 obj\n<< /Type /XObject /Subtype /Image /Filter /DCTDecode >>\n"
+            b"stream\n" + image_data + b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+        )
+        document = self._store(citizen, content)
+        assert document_read(document=document) == content
 
     def test_a_script_hidden_in_a_compressed_object_stream_is_found(self, settings, citizen):
         content = images.pdf_with_compressed_object(b"<< /S /JavaScript /JS (x) >>")
