@@ -298,7 +298,7 @@ def _check_answers_belong_to_applicant(application: Application, actor: User) ->
                 try:
                     _require_own_id_number(actor, value)
                 except ValidationError as error:
-                    raise ValidationError({field["key"]: error.messages}) from None
+                    raise ValidationError({field["key"]: error.error_list}) from None
 
 
 def _plate_answer(application: Application) -> str | None:
@@ -389,7 +389,7 @@ def application_save_answers(
         _require_owner(actor, application)
         _require_status(application, S.DRAFT)
         fields = {field["key"]: field for field in application.form_snapshot}
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[Any]] = {}
         cleaned: dict[str, str] = {}
         for key, raw in answers.items():
             field = fields.get(key)
@@ -398,7 +398,7 @@ def application_save_answers(
             try:
                 cleaned[key] = _clean_answer(field, raw, actor=actor)
             except ValidationError as error:
-                errors[key] = error.messages
+                errors[key] = error.error_list
         methods = application.service_snapshot.get("delivery_methods", [])
         method = application.delivery_method
         if delivery_method is not None:
