@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -946,7 +947,7 @@ def case(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _staff_action(
-    act: Callable[[User, Application], Any], done_message: str
+    act: Callable[[User, Application], Any], done_message: Any
 ) -> Callable[[HttpRequest, str], HttpResponse]:
     """A decision without a form: call the service, say what happened, back to the case.
     A refusal (wrong role, wrong state, someone else claimed it) changes nothing."""
@@ -971,41 +972,43 @@ def _staff_action(
 
 claim = _staff_action(
     lambda user, application: services.application_claim(actor=user, application=application),
-    _("You have claimed this application. Nobody else can decide on it until you release it."),
+    gettext_lazy(
+        "You have claimed this application. Nobody else can decide on it until you release it."
+    ),
 )
 release = _staff_action(
     lambda user, application: services.application_release(actor=user, application=application),
-    _("The application is back in the queue."),
+    gettext_lazy("The application is back in the queue."),
 )
 approve = _staff_action(
     lambda user, application: services.application_approve(actor=user, application=application),
-    _("Approved. The producer can start making it."),
+    gettext_lazy("Approved. The producer can start making it."),
 )
 production_start = _staff_action(
     lambda user, application: services.application_production_start(
         actor=user, application=application
     ),
-    _("Production started."),
+    gettext_lazy("Production started."),
 )
 production_done = _staff_action(
     lambda user, application: services.application_production_done(
         actor=user, application=application
     ),
-    _("Production done; the registry is updated."),
+    gettext_lazy("Production done; the registry is updated."),
 )
 dispatch = _staff_action(
     lambda user, application: services.application_dispatch(actor=user, application=application),
-    _("Handed to the courier."),
+    gettext_lazy("Handed to the courier."),
 )
 hand_over = _staff_action(
     lambda user, application: services.application_hand_over(actor=user, application=application),
-    _("Handed over at the counter."),
+    gettext_lazy("Handed over at the counter."),
 )
 mark_delivered = _staff_action(
     lambda user, application: services.application_mark_delivered(
         actor=user, application=application
     ),
-    _("Marked delivered."),
+    gettext_lazy("Marked delivered."),
 )
 
 
