@@ -9,6 +9,7 @@ Keys are never logged or put into exception messages.
 import base64
 import binascii
 import functools
+import logging
 import os
 import secrets
 import time
@@ -26,6 +27,8 @@ NONCE_BYTES = 12
 # Bound into every ciphertext with the document id, so sealed bytes cannot be moved to
 # another document row (or a future format) without failing the tag check.
 _AAD_PREFIX = b"govstore-document-v1:"
+
+logger = logging.getLogger(__name__)
 
 
 class DocumentIntegrityError(Exception):
@@ -61,6 +64,8 @@ def _key_from_file(path: Path) -> bytes:
         # O_EXCL: of two processes starting at once, exactly one writes the key.
         with os.fdopen(fd, "w", encoding="ascii") as key_file:
             key_file.write(base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii"))
+    if path.stat().st_mode & 0o077:
+        logger.warning("The master key file %s can be read by others than its owner.", path)
     text = ""
     for _attempt in range(50):
         text = path.read_text(encoding="ascii")

@@ -141,7 +141,10 @@ def document_store(
     except BaseException:
         # No row, no file. (If a caller's own transaction rolls back later, the file
         # stays behind, but its data key went with the row: nobody can ever read it.)
-        storage.delete(storage_key)
+        try:
+            storage.delete(storage_key)
+        except Exception:
+            logger.exception("Could not remove the bytes of unrecorded document %s.", document_id)
         raise
     return document
 
