@@ -65,6 +65,15 @@ class TestPhotos:
         assert document.content_type == "image/jpeg"
         assert document.size == len(stored)
 
+    def test_anything_hidden_after_or_inside_the_photo_is_not_stored(self, citizen):
+        polyglot = (
+            images.jpeg_bytes(comment=b"<script>alert(1)</script>")
+            + b"<html><script>alert(2)</script></html>PK\x03\x04"
+        )
+        stored = document_read(document=store(citizen, polyglot))
+        assert b"<script>" not in stored and b"PK\x03\x04" not in stored
+        assert stored.endswith(b"\xff\xd9")
+
     def test_the_photo_is_turned_upright_from_its_orientation_tag(self, citizen):
         sideways = Image.new("RGB", (200, 100), (220, 20, 20))
         sideways.paste((20, 20, 220), (100, 0, 200, 100))  # left red, right blue

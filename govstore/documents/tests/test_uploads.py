@@ -118,6 +118,14 @@ def test_a_decompression_bomb_is_refused(settings, citizen, width, height):
     assert f"{width * height / 1e6:,.0f} million" in _message(error)
 
 
+def test_a_small_jpeg_declaring_huge_dimensions_is_refused(settings, citizen):
+    small = bytearray(images.jpeg_bytes(images.textured(64, 48)))
+    frame = small.index(b"\xff\xc0")  # baseline frame header: length, precision, h, w
+    small[frame + 5 : frame + 9] = (60000).to_bytes(2, "big") + (60000).to_bytes(2, "big")
+    error = _refused(settings, citizen, SimpleUploadedFile("huge.jpg", bytes(small)))
+    assert error.code == "too_many_pixels"
+
+
 def test_a_photo_within_the_pixel_limit_but_declaring_more_than_pillow_allows_is_refused(
     settings, citizen, monkeypatch
 ):
