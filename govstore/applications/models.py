@@ -22,6 +22,7 @@ from govstore.applications.constants import (
 from govstore.catalog.constants import DeliveryMethod
 from govstore.catalog.models import Service
 from govstore.core.models import EventBase
+from govstore.documents.models import Document
 from govstore.stores.models import Store
 
 if TYPE_CHECKING:
@@ -129,9 +130,7 @@ class ApplicationDocument(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
     key = models.SlugField(max_length=40)
-    # The UUID of a govstore.documents Document. A plain column until the documents
-    # app's tables exist; it becomes a foreign key then, under the same column name.
-    document_id = models.UUIDField()
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(
         max_length=24,
         choices=ApplicationDocumentStatus.choices,

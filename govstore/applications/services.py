@@ -7,14 +7,13 @@ workflow.transition, and writes the event row in the same transaction.
 
 import datetime
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from govstore.accounts.constants import MOBILE_RE, AccountKind
@@ -40,6 +39,7 @@ from govstore.catalog.constants import DeliveryMethod, FieldType
 from govstore.catalog.fees import FeeNotPublished, service_price
 from govstore.catalog.models import Service
 from govstore.core.identity import parse_resident_id
+from govstore.documents.services import document_schedule_purge, document_store
 from govstore.registry.checks import CHECKS, CheckResult, run_checks
 from govstore.registry.formats import parse_plate
 from govstore.registry.provider import get_registry
@@ -217,23 +217,10 @@ def _move(
     )
 
 
-def _document_store() -> Callable[..., Any]:
-    # Looked up when called: the documents context is a separate app that applications
-    # depends on, never the other way round.
-    store: Callable[..., Any] = import_string("govstore.documents.services.document_store")
-    return store
-
-
 def _schedule_document_purge(application: Application, *, at: datetime.datetime) -> None:
     """Tell the documents context when this application's uploads may be deleted."""
-    try:
-        schedule = import_string("govstore.documents.services.document_schedule_purge")
-        document_model = import_string("govstore.documents.models.Document")
-    except ImportError:
-        return
-    ids = application.documents.values_list("document_id", flat=True)
-    for document in document_model.objects.filter(pk__in=list(ids)):
-        schedule(document=document, at=at)
+    for row in application.documents.select_related("document"):
+        document_schedule_purge(document=row.document, at=at)
 
 
 def _purge_at(application: Application, now: datetime.datetime) -> datetime.datetime:
@@ -480,7 +467,7 @@ def application_attach_document(
     _attach_allowed(application, key)
     # Decoding and encrypting a photo takes a while; it is done before the row is
     # locked so a large upload does not hold the lock, and checked again after.
-    document = _document_store()(
+    document = document_store(
         actor=actor,
         upload=upload,
         purpose=DOCUMENT_PURPOSE,
@@ -493,7 +480,7 @@ def application_attach_document(
             status=ApplicationDocumentStatus.SUPERSEDED
         ).update(status=ApplicationDocumentStatus.SUPERSEDED)
         attached = ApplicationDocument.objects.create(
-            application=application, key=key, document_id=document.pk
+            application=application, key=key, document=document
         )
         application.save(update_fields=["updated_at"])
         event_record(

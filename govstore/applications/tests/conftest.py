@@ -1,20 +1,20 @@
-import uuid
-from types import SimpleNamespace
+import base64
+import secrets
 
 import pytest
 
-from govstore.applications import services
+from govstore.documents import crypto, storage
 
 
-@pytest.fixture
-def stored_uploads(monkeypatch):
-    """Stands in for the documents context's document_store: records each call and
-    returns a document with a fresh id. Tests of the real pipeline live in documents."""
-    calls: list[dict] = []
-
-    def document_store(**kwargs):
-        calls.append(kwargs)
-        return SimpleNamespace(pk=uuid.uuid4(), owner_id=kwargs["actor"].pk, **kwargs)
-
-    monkeypatch.setattr(services, "_document_store", lambda: document_store)
-    return calls
+@pytest.fixture(autouse=True)
+def document_storage(settings, tmp_path):
+    """Uploads in these tests go to a directory of their own under a key of their own."""
+    settings.DOCUMENTS_ROOT = tmp_path / "documents"
+    settings.DOCUMENTS_MASTER_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
+    settings.DOCUMENTS_MASTER_KEY_FILE = tmp_path / "unused-master.key"
+    settings.DOCUMENTS_S3_BUCKET = ""
+    crypto._master_key_for.cache_clear()
+    storage._storage_for.cache_clear()
+    yield settings
+    crypto._master_key_for.cache_clear()
+    storage._storage_for.cache_clear()

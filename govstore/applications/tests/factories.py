@@ -11,6 +11,7 @@ service exactly as application_start builds them.
 """
 
 import datetime
+import hashlib
 import itertools
 import uuid
 from typing import Any
@@ -20,7 +21,11 @@ from django.utils import timezone
 
 from govstore.accounts.models import User
 from govstore.accounts.tests.factories import UserFactory
-from govstore.applications.constants import ApplicationDocumentStatus, ApplicationStatus
+from govstore.applications.constants import (
+    DOCUMENT_PURPOSE,
+    ApplicationDocumentStatus,
+    ApplicationStatus,
+)
 from govstore.applications.models import Application, ApplicationDocument
 from govstore.applications.services import (
     fee_snapshot_build,
@@ -39,6 +44,7 @@ from govstore.catalog.tests.factories import (
     ServiceFeeLineFactory,
     plates_service,
 )
+from govstore.documents.models import Document
 from govstore.stores.constants import AgencyKind, StaffRole
 from govstore.stores.models import Agency, StaffMember, StaffRoleGrant, Store
 from govstore.stores.tests.factories import AgencyFactory
@@ -230,9 +236,25 @@ class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
                 ApplicationDocumentFactory.create(application=obj, key=key)
 
 
-def make_document_id(owner: User) -> uuid.UUID:
-    """A stored document's id for an ApplicationDocument row."""
-    return uuid.uuid4()
+def make_document(owner: User, application: Application) -> Document:
+    """A document row as document_store leaves it, without bytes behind it: enough for
+    the workflow and the pages' links. Tests that view the photo store a real one."""
+    document_id = uuid.uuid4()
+    return Document.objects.create(
+        id=document_id,
+        owner=owner,
+        purpose=DOCUMENT_PURPOSE,
+        reference=f"{DOCUMENT_PURPOSE}:{application.pk}",
+        original_name="photo.jpg",
+        content_type="image/jpeg",
+        size=1000,
+        width=40,
+        height=30,
+        sha256=hashlib.sha256(document_id.bytes).hexdigest(),
+        storage_key=f"test/{document_id.hex}",
+        wrapped_key=b"",
+        nonce=b"",
+    )
 
 
 class ApplicationDocumentFactory(factory.django.DjangoModelFactory[ApplicationDocument]):
@@ -241,7 +263,7 @@ class ApplicationDocumentFactory(factory.django.DjangoModelFactory[ApplicationDo
 
     application = factory.SubFactory(ApplicationFactory)
     key = "id_card_front"
-    document_id = factory.LazyAttribute(lambda o: make_document_id(o.application.citizen))
+    document = factory.LazyAttribute(lambda o: make_document(o.application.citizen, o.application))
     status = ApplicationDocumentStatus.CURRENT
 
     class Params:

@@ -1,17 +1,29 @@
-"""Registry records that make an application eligible, for tests."""
+"""Registry records that make an application eligible, and photos to upload, for tests."""
 
 import datetime
+import itertools
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from govstore.accounts.models import User
 from govstore.applications.models import Application
+from govstore.documents.tests.images import jpeg_bytes, textured
 from govstore.registry.models import DrivingLicence, Person, Vehicle
 from govstore.registry.tests.factories import (
     DrivingLicenceFactory,
     PersonFactory,
     VehicleFactory,
 )
+
+_scenes = itertools.count(1)
+
+
+def photo(name: str = "photo.jpg") -> SimpleUploadedFile:
+    """A small phone-like JPEG, a different picture each time."""
+    return SimpleUploadedFile(
+        name, jpeg_bytes(textured(scene=next(_scenes))), content_type="image/jpeg"
+    )
 
 
 def claimer(application: Application) -> User:
@@ -41,4 +53,4 @@ def vehicle_of(citizen: User, **kwargs: object) -> Vehicle:
     return VehicleFactory.create(owner=person_of(citizen), **kwargs)
 
 
-__all__ = ["PersonFactory", "claimer", "licence_of", "person_of", "vehicle_of"]
+__all__ = ["PersonFactory", "claimer", "licence_of", "person_of", "photo", "vehicle_of"]

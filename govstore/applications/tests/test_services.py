@@ -4,6 +4,7 @@ import zoneinfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from govstore.accounts.tests.factories import UserFactory, make_resident_id
@@ -41,10 +42,15 @@ from govstore.applications.tests.factories import (
     lost_plates_service,
     make_staff,
 )
-from govstore.applications.tests.helpers import claimer, licence_of, person_of
+from govstore.applications.tests.helpers import claimer, licence_of, person_of, photo
 from govstore.applications.workflow import TransitionRefused
 from govstore.catalog.constants import FieldType
-from govstore.catalog.tests.factories import FormFieldFactory, ServiceFactory
+from govstore.catalog.tests.factories import (
+    FormFieldFactory,
+    RequiredDocumentFactory,
+    ServiceFactory,
+)
+from govstore.documents.models import Document
 from govstore.registry.tests.factories import ReplacementRecordFactory
 from govstore.stores.constants import StaffRole
 
@@ -240,59 +246,95 @@ def test_only_the_applicant_edits_and_only_a_draft():
 # --- documents ---------------------------------------------------------------------------
 
 
-def test_an_upload_fills_a_slot_and_a_second_one_supersedes_it(stored_uploads):
+def test_an_upload_fills_a_slot_and_a_second_one_supersedes_it():
     application = ApplicationFactory.create(lost_licence=True)
     first = application_attach_document(
-        actor=application.citizen, application=application, key="id_card_front", upload=b"a"
+        actor=application.citizen, application=application, key="id_card_front", upload=photo()
     )
     second = application_attach_document(
-        actor=application.citizen, application=application, key="id_card_front", upload=b"b"
+        actor=application.citizen, application=application, key="id_card_front", upload=photo()
     )
     first.refresh_from_db()
     assert first.status == ApplicationDocumentStatus.SUPERSEDED
     assert second.status == ApplicationDocumentStatus.CURRENT
-    assert stored_uploads[0]["purpose"] == "application"
-    assert stored_uploads[0]["reference"] == f"application:{application.pk}"
-    assert stored_uploads[0]["actor"] == application.citizen
+    stored = second.document
+    assert (stored.owner, stored.purpose, stored.reference) == (
+        application.citizen,
+        "application",
+        f"application:{application.pk}",
+    )
+    assert stored.content_type == "image/jpeg"
 
 
-def test_uploads_are_refused_for_unknown_slots_other_people_and_closed_cases(stored_uploads):
+def test_uploads_are_refused_for_unknown_slots_other_people_and_closed_cases():
     application = ApplicationFactory.create(lost_licence=True)
     with pytest.raises(ValidationError):
         application_attach_document(
-            actor=application.citizen, application=application, key="selfie", upload=b"a"
+            actor=application.citizen, application=application, key="selfie", upload=photo()
         )
     with pytest.raises(PermissionDenied):
         application_attach_document(
             actor=UserFactory.create(verified=True),
             application=application,
             key="id_card_front",
-            upload=b"a",
+            upload=photo(),
         )
     approved = ApplicationFactory.create(lost_licence=True, approved=True)
     with pytest.raises(ValidationError):
         application_attach_document(
-            actor=approved.citizen, application=approved, key="id_card_front", upload=b"a"
+            actor=approved.citizen, application=approved, key="id_card_front", upload=photo()
         )
-    assert stored_uploads == []
+    assert not Document.objects.exists()
     assert not application.documents.exists() and not approved.documents.exists()
 
 
-def test_an_upload_on_an_application_for_someone_else_is_refused(stored_uploads):
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("not-a-photo.jpg", b"MZ\x90\x00 this is a program, not a photo"),
+        ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>'),
+        ("empty.jpg", b""),
+    ],
+)
+def test_a_file_that_is_not_a_photo_gets_a_message_and_fills_no_slot(name, content):
+    application = ApplicationFactory.create(lost_licence=True)
+    with pytest.raises(ValidationError) as refused:
+        application_attach_document(
+            actor=application.citizen,
+            application=application,
+            key="id_card_front",
+            upload=SimpleUploadedFile(name, content, content_type="image/jpeg"),
+        )
+    assert refused.value.messages
+    assert not application.documents.exists()
+    assert not Document.objects.exists()
+
+
+def test_a_path_in_the_file_name_is_not_kept():
+    application = ApplicationFactory.create(lost_licence=True)
+    attached = application_attach_document(
+        actor=application.citizen,
+        application=application,
+        key="id_card_front",
+        upload=photo("../../etc/passwd.jpg"),
+    )
+    assert "/" not in attached.document.original_name
+    assert ".." not in attached.document.original_name
+
+
+def test_an_upload_on_an_application_for_someone_else_is_refused():
     service = ServiceFactory.create()
     FormFieldFactory.create(service=service, key="holder_id", field_type=FieldType.ID_NUMBER)
-    from govstore.catalog.tests.factories import RequiredDocumentFactory
-
     RequiredDocumentFactory.create(service=service, key="id_card_front")
     application = ApplicationFactory.create(
         service=service, answers={"holder_id": make_resident_id()}
     )
     with pytest.raises(ValidationError) as refused:
         application_attach_document(
-            actor=application.citizen, application=application, key="id_card_front", upload=b"a"
+            actor=application.citizen, application=application, key="id_card_front", upload=photo()
         )
-    assert "holder_id" in refused.value.message_dict
-    assert stored_uploads == []
+    assert refused.value.error_dict["holder_id"][0].code == "wrong_person"
+    assert not Document.objects.exists()
 
 
 # --- submit and eligibility --------------------------------------------------------------
@@ -530,7 +572,7 @@ def test_a_request_without_a_reason_or_for_an_unknown_photo_changes_nothing():
         assert _snapshot(application) == before
 
 
-def test_resubmission_needs_every_photo_asked_for(stored_uploads):
+def test_resubmission_needs_every_photo_asked_for():
     application = ApplicationFactory.create(
         lost_licence=True, needs_resubmission=True, with_documents=True
     )
@@ -543,10 +585,10 @@ def test_resubmission_needs_every_photo_asked_for(stored_uploads):
     # Only the photo asked for may be replaced.
     with pytest.raises(ValidationError):
         application_attach_document(
-            actor=application.citizen, application=application, key="id_photo", upload=b"x"
+            actor=application.citizen, application=application, key="id_photo", upload=photo()
         )
     application_attach_document(
-        actor=application.citizen, application=application, key="holding_id", upload=b"x"
+        actor=application.citizen, application=application, key="holding_id", upload=photo()
     )
     application = application_resubmit(actor=application.citizen, application=application)
     assert application.status == S.IN_REVIEW
