@@ -9,10 +9,12 @@ from govstore.core.masking import mask_id_number, mask_name
 from govstore.registry.formats import normalize_plate
 from govstore.registry.models import (
     DrivingLicence,
+    ElectronicInspectionMark,
     Person,
     Plate,
     RegistryEvent,
     ReplacementRecord,
+    TemporaryPlate,
     Vehicle,
     Violation,
 )
@@ -156,3 +158,29 @@ class RegistryEventAdmin(NormalizedSearchMixin, admin.ModelAdmin):
         if event.kind == "licence_reissued":
             return mask_id_number(event.reference)
         return event.reference
+
+
+class IssuedByServicesAdmin(NormalizedSearchMixin, admin.ModelAdmin):
+    """Issued only by the registry services (with their event); the admin shows them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TemporaryPlate)
+class TemporaryPlateAdmin(IssuedByServicesAdmin):
+    list_display = ["number", "vehicle", "issued_on", "valid_until"]
+    search_fields = ["=vehicle__plate_number", "number"]
+    list_select_related = ["vehicle"]
+
+
+@admin.register(ElectronicInspectionMark)
+class ElectronicInspectionMarkAdmin(IssuedByServicesAdmin):
+    list_display = ["plate_number", "issued_on", "valid_until"]
+    search_fields = ["=plate_number"]

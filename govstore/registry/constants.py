@@ -72,6 +72,18 @@ class IssueStatus(models.TextChoices):
     DEREGISTERED = "deregistered", _("Vehicle deregistered")
 
 
+class MarkCheckOutcome(models.TextChoices):
+    """What the public check of an electronic inspection mark may say."""
+
+    VALID = "valid", _("This electronic inspection mark is genuine and valid.")
+    EXPIRED = "expired", _("This electronic inspection mark is genuine but has expired.")
+    SUPERSEDED = (
+        "superseded",
+        _("This electronic inspection mark is genuine but a newer mark has replaced it."),
+    )
+    UNKNOWN = "unknown", _("No electronic inspection mark has this code. Do not rely on it.")
+
+
 class RegistryEventKind(models.TextChoices):
     LICENCE_REISSUED = "licence_reissued", _("Driving licence reissued")
     PLATES_REISSUED = "plates_reissued", _("Plates reissued")

@@ -5,14 +5,20 @@ limit per address: enough for a person checking a few documents, too little to s
 numbers for who holds a licence."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from govstore.registry.constants import (
+    MARK_CODE_ALPHABET,
+    MARK_CODE_LENGTH,
     PUBLIC_CHECK_WINDOW_SECONDS,
     PUBLIC_CHECKS_PER_WINDOW,
     DocumentKind,
+    MarkCheckOutcome,
 )
+from govstore.registry.models import ElectronicInspectionMark
 from govstore.registry.provider import IssueCheck, RegistryProvider, get_registry
 
 
@@ -49,3 +55,35 @@ def issue_check_for_public(
     if document == DocumentKind.DRIVING_LICENCE:
         return registry.licence_issue_check(number, serial, today=today)
     return registry.plate_issue_check(number, serial)
+
+
+@dataclass(frozen=True)
+class MarkCheck:
+    """The public answer about an electronic inspection mark: whether it is genuine and
+    valid, and the plate and date a reader compares with the vehicle in front of them."""
+
+    outcome: MarkCheckOutcome
+    plate_number: str = ""
+    valid_until: datetime.date | None = None
+
+
+def inspection_mark_check(code: str, *, today: datetime.date | None = None) -> MarkCheck:
+    """Check a verification code read from a QR code or typed in. A code is random and
+    long, so it cannot be guessed; an unknown one reveals nothing."""
+    code = (code or "").strip().upper()
+    if len(code) != MARK_CODE_LENGTH or set(code) - set(MARK_CODE_ALPHABET):
+        return MarkCheck(MarkCheckOutcome.UNKNOWN)
+    mark = ElectronicInspectionMark.objects.filter(verification_code=code).first()
+    if mark is None:
+        return MarkCheck(MarkCheckOutcome.UNKNOWN)
+    today = today or timezone.localdate()
+    newer = ElectronicInspectionMark.objects.filter(
+        vehicle_id=mark.vehicle_id, issued_on__gte=mark.issued_on, pk__gt=mark.pk
+    ).exists()
+    if newer:
+        outcome = MarkCheckOutcome.SUPERSEDED
+    elif mark.valid_until < today:
+        outcome = MarkCheckOutcome.EXPIRED
+    else:
+        outcome = MarkCheckOutcome.VALID
+    return MarkCheck(outcome, plate_number=mark.plate_number, valid_until=mark.valid_until)

@@ -6,4 +6,5 @@ app_name = "registry"
 
 urlpatterns = [
     path("check/", views.check, name="check"),
+    path("marks/<str:code>/", views.mark, name="mark"),
 ]

@@ -8,7 +8,11 @@ from govstore.core.forms import strip_all
 from govstore.core.masking import mask_id_number
 from govstore.registry.constants import PUBLIC_CHECK_WINDOW_SECONDS, DocumentKind
 from govstore.registry.forms import IssueCheckForm
-from govstore.registry.selectors import PublicCheckLimitReached, issue_check_for_public
+from govstore.registry.selectors import (
+    PublicCheckLimitReached,
+    inspection_mark_check,
+    issue_check_for_public,
+)
 
 
 # The number is posted, not sent in the query string: an ID number in a URL ends up in
@@ -57,3 +61,13 @@ def check(request: HttpRequest) -> HttpResponse:
     else:
         form = IssueCheckForm()
     return render(request, "registry/check.html", {"form": form, "result": result}, status=status)
+
+
+# The code is in the address because a QR code is an address; it identifies a mark, not
+# a person, and reveals only the plate and the validity printed on the mark itself.
+@never_cache
+@require_http_methods(["GET"])
+def mark(request: HttpRequest, code: str) -> HttpResponse:
+    result = inspection_mark_check(code)
+    status = 404 if result.outcome == "unknown" else 200
+    return render(request, "registry/mark.html", {"result": result, "code": code}, status=status)
