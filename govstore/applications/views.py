@@ -265,8 +265,8 @@ def _issued_rows(application: Application) -> list[tuple[str, Any]]:
         rows.append((_("Temporary plate"), issuance["temporary_plate"]))
     if issuance.get("temporary_plate_valid_until"):
         rows.append((_("Temporary plate valid until"), issuance["temporary_plate_valid_until"]))
-    if issuance.get("inspection_valid_until"):
-        rows.append((_("Inspection valid until"), issuance["inspection_valid_until"]))
+    if issuance.get("mark_valid_until"):
+        rows.append((_("Inspection valid until"), issuance["mark_valid_until"]))
     return rows
 
 

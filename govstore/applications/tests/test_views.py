@@ -2,16 +2,15 @@
 answers, confirmation, my applications, the application page and the retake page. Each
 in English and Chinese; refusals change nothing; other people's applications are 404."""
 
-import uuid
-from types import SimpleNamespace
+import datetime
+import io
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from govstore.accounts.tests.factories import UserFactory
-from govstore.applications import services
 from govstore.applications.constants import ApplicationDocumentStatus, ApplicationStatus
 from govstore.applications.models import (
     Application,
@@ -36,20 +35,6 @@ pytestmark = pytest.mark.django_db
 S = ApplicationStatus
 
 
-@pytest.fixture
-def uploads(monkeypatch):
-    """The documents context's document_store, replaced: the real pipeline is tested in
-    govstore.documents. Records each call and returns a document with a fresh id."""
-    calls: list[dict] = []
-
-    def document_store(**kwargs):
-        calls.append(kwargs)
-        return SimpleNamespace(pk=uuid.uuid4(), owner_id=kwargs["actor"].pk)
-
-    monkeypatch.setattr(services, "_document_store", lambda: document_store)
-    return calls
-
-
 def _as(client, user, language="en"):
     client.cookies["django_language"] = language
     if user is not None:
@@ -62,9 +47,11 @@ def _url(name, application, **kwargs):
 
 
 def _photo(name="photo.jpg"):
-    return SimpleUploadedFile(
-        name, b"\xff\xd8\xff\xe0 not really a jpeg", content_type="image/jpeg"
-    )
+    """A small real JPEG: uploads go through the documents pipeline (into a directory of
+    the test's own, see conftest)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), "#3366cc").save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
 def _licence_holder(citizen):
@@ -281,7 +268,7 @@ class TestDocumentSlot:
         assert "applications/upload.js" in html and "defer" in html
         assert "Photo 3 of 4" in html
 
-    def test_an_upload_fills_the_slot_and_goes_to_the_next_empty_one(self, client, uploads):
+    def test_an_upload_fills_the_slot_and_goes_to_the_next_empty_one(self, client):
         application = ApplicationFactory.create(lost_licence=True)
         response = _as(client, application.citizen).post(
             _url("document", application, key="id_card_front"), {"upload": _photo()}
@@ -289,35 +276,34 @@ class TestDocumentSlot:
         assert response["Location"] == _url("document", application, key="id_card_back")
         row = ApplicationDocument.objects.get(application=application, key="id_card_front")
         assert row.status == ApplicationDocumentStatus.CURRENT
-        assert uploads[0]["purpose"] == "application"
+        assert row.document.purpose == "application"
+        assert row.document.owner == application.citizen
+        # The slot now shows the photo, through the access-checked document view.
+        html = client.get(_url("document", application, key="id_card_front")).content.decode()
+        assert reverse("documents:view", kwargs={"document_id": row.document_id}) in html
 
-    def test_a_refused_file_is_explained_beside_the_field_and_nothing_is_kept(
-        self, client, monkeypatch
-    ):
-        def refuse(**kwargs):
-            raise ValidationError("This file is not a photo. Choose a JPEG, PNG or HEIC photo.")
-
-        monkeypatch.setattr(services, "_document_store", lambda: refuse)
+    def test_a_refused_file_is_explained_beside_the_field_and_nothing_is_kept(self, client):
         application = ApplicationFactory.create(lost_licence=True)
+        not_a_photo = SimpleUploadedFile("notes.jpg", b"Dear diary, " * 50, "image/jpeg")
         response = _as(client, application.citizen).post(
             _url("document", application, key="id_card_front"),
-            {"upload": _photo("notes.jpg")},
+            {"upload": not_a_photo},
             headers={"x-requested-with": "XMLHttpRequest"},
         )
         html = response.content.decode()
         assert response.status_code == 400
-        assert "This file is not a photo." in html
+        assert "There is a problem" in html
         assert 'id="id_upload_error"' in html
         assert not ApplicationDocument.objects.exists()
 
-    def test_no_file_chosen(self, client, uploads):
+    def test_no_file_chosen(self, client):
         application = ApplicationFactory.create(lost_licence=True)
         response = _as(client, application.citizen, "zh-hans").post(
             _url("document", application, key="id_card_front"), {}
         )
         assert response.status_code == 400
         assert "请选择要上传的照片。" in response.content.decode()
-        assert uploads == []
+        assert not ApplicationDocument.objects.exists()
 
 
 class TestCheckAndSend:
@@ -455,7 +441,7 @@ class TestResubmission:
         application.refresh_from_db()
         assert application.status == S.NEEDS_RESUBMISSION
 
-    def test_a_new_photo_then_send_goes_back_to_the_reviewer(self, client, uploads):
+    def test_a_new_photo_then_send_goes_back_to_the_reviewer(self, client):
         application = self._asked()
         _as(client, application.citizen, "zh-hans")
         response = client.post(
@@ -549,4 +535,53 @@ class TestNotYours:
         response = _as(client, UserFactory.create(verified=True)).get(
             reverse("applications:detail", kwargs={"reference": "GS-20260101-999999"})
         )
+        assert response.status_code == 404
+
+
+class TestInspectionMark:
+    def _marked(self):
+        from govstore.applications.tests.factories import inspection_mark_service
+        from govstore.registry.models import ElectronicInspectionMark
+        from govstore.registry.tests.factories import VehicleFactory
+
+        application = ApplicationFactory.create(
+            service=inspection_mark_service(), delivered=True, answers={"plate_number": "鲁B12345"}
+        )
+        vehicle = VehicleFactory.create(plate_number="鲁B12345")
+        mark = ElectronicInspectionMark.objects.create(
+            vehicle=vehicle,
+            plate_number="鲁B12345",
+            verification_code="ABCDEFGHJKLMNPQR",
+            issued_on=datetime.date(2026, 11, 24),
+            valid_until=datetime.date(2028, 11, 30),
+        )
+        application.issuance = {
+            "kind": "inspection_mark",
+            "plate_number": mark.plate_number,
+            "mark_code": mark.verification_code,
+            "mark_valid_until": "2028-11-30",
+        }
+        application.save()
+        return application
+
+    def test_shows_the_mark_with_a_qr_code_drawn_on_the_server(self, client):
+        application = self._marked()
+        html = _as(client, application.citizen).get(_url("detail", application)).content.decode()
+        assert _url("inspection_mark", application) in html
+        assert "2028-11-30" in html
+        response = client.get(_url("inspection_mark", application))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "<svg" in html and "<script" not in html.split("<footer")[0].split("<main")[1]
+        assert "鲁B12345" in html and "ABCDEFGHJKLMNPQR" in html
+        assert "http://testserver/registry/marks/ABCDEFGHJKLMNPQR/" in html
+
+    def test_in_chinese(self, client):
+        application = self._marked()
+        html = _as(client, application.citizen, "zh-hans").get(_url("inspection_mark", application))
+        assert "电子检验合格标志" in html.content.decode()
+
+    def test_no_mark_is_404(self, client):
+        application = ApplicationFactory.create(lost_licence=True, completed=True)
+        response = _as(client, application.citizen).get(_url("inspection_mark", application))
         assert response.status_code == 404
