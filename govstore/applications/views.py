@@ -50,6 +50,7 @@ from govstore.catalog.constants import FieldType, ServiceSubject
 from govstore.catalog.selectors import services_public
 from govstore.core.masking import mask_id_number, mask_name
 from govstore.core.pagination import paginate
+from govstore.documents.constants import DocumentContentType
 from govstore.registry.provider import get_registry
 from govstore.stores.constants import StaffRole
 from govstore.stores.models import Store
@@ -882,11 +883,12 @@ def _case_context(
     may_see_documents = bool(roles & selectors.DOCUMENT_ROLES) or selectors.is_supervisor(user)
     live = _live_documents(application)
     slots = _slots(application, live)
-    duplicates = _duplicate_documents([slot.document_id for slot in slots if slot.document_id])
+    facts = _document_facts([slot.document_id for slot in slots if slot.document_id])
     for slot in slots:
+        content_type, duplicate = facts.get(slot.document_id, ("", False))
         slot.url = _document_url(slot.document_id) if may_see_documents else ""
-        slot.is_pdf = False
-        slot.duplicate = slot.document_id in duplicates
+        slot.is_pdf = content_type == DocumentContentType.PDF
+        slot.duplicate = duplicate
     snapshot_documents = application.service_snapshot.get("required_documents", [])
     events_page = paginate(
         request,
@@ -923,18 +925,18 @@ def _case_context(
     }
 
 
-def _duplicate_documents(document_ids: list[Any]) -> set[Any]:
-    """Which of these documents another applicant has already used (the documents
-    context flags them when it stores them)."""
+def _document_facts(document_ids: list[Any]) -> dict[Any, tuple[str, bool]]:
+    """For each document, its type (a PDF is framed, a photo gets the viewer) and
+    whether another applicant already used the same picture (the documents context
+    flags it when storing), in one query."""
     if not document_ids:
-        return set()
+        return {}
     from govstore.documents.models import Document
 
-    return set(
-        Document.objects.filter(pk__in=document_ids, duplicate_of__isnull=False).values_list(
-            "pk", flat=True
-        )
+    rows = Document.objects.filter(pk__in=document_ids).values_list(
+        "pk", "content_type", "duplicate_of_id"
     )
+    return {pk: (content_type, duplicate is not None) for pk, content_type, duplicate in rows}
 
 
 @never_cache

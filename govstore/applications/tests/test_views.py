@@ -457,6 +457,39 @@ class TestResubmission:
         assert application.status == S.IN_REVIEW
 
 
+class TestChangeAndReceipt:
+    def test_an_application_waiting_for_payment_can_go_back_to_a_draft(self, client):
+        application = ApplicationFactory.create(lost_licence=True, awaiting_payment=True)
+        _as(client, application.citizen)
+        html = client.get(_url("detail", application)).content.decode()
+        assert _url("reopen", application) in html
+        response = client.post(_url("reopen", application))
+        assert response["Location"] == _url("detail", application)
+        application.refresh_from_db()
+        assert application.status == S.DRAFT
+
+    def test_a_paid_one_cannot_and_nothing_changes(self, client):
+        application = ApplicationFactory.create(lost_licence=True, paid=True)
+        _as(client, application.citizen).post(_url("reopen", application))
+        application.refresh_from_db()
+        assert application.status == S.SUBMITTED
+
+    def test_the_citizen_confirms_receipt(self, client):
+        application = ApplicationFactory.create(lost_licence=True, delivered=True)
+        _as(client, application.citizen, "zh-hans")
+        html = client.get(_url("detail", application)).content.decode()
+        assert "我已收到" in html
+        client.post(_url("confirm_receipt", application))
+        application.refresh_from_db()
+        assert application.status == S.COMPLETED
+
+    def test_confirming_before_delivery_changes_nothing(self, client):
+        application = ApplicationFactory.create(lost_licence=True, dispatched=True)
+        _as(client, application.citizen).post(_url("confirm_receipt", application))
+        application.refresh_from_db()
+        assert application.status == S.DISPATCHED
+
+
 class TestCancel:
     def test_asks_first_then_cancels(self, client):
         application = ApplicationFactory.create(lost_licence=True)

@@ -198,6 +198,7 @@ class TestCasePage:
         html = html.content.decode()
         row = application.documents.get(key="id_card_front")
         assert reverse("documents:view", kwargs={"document_id": row.document_id}) not in html
+        assert "Your role does not show identity photos." in html
         assert "Start production" in html
         assert "Claim this application" not in html
 
@@ -401,3 +402,13 @@ def test_documents_of_a_retake_are_marked_on_the_case(client):
     )
     html = _as(client, application.claimed_by).get(_case(application)).content.decode()
     assert "Retake requested" in html and "Blurred." in html
+
+
+def test_a_photo_another_applicant_used_is_flagged_for_the_reviewer(client):
+    application = ApplicationFactory.create(lost_licence=True, in_review=True, with_documents=True)
+    earlier = ApplicationFactory.create(lost_licence=True, with_documents=True)
+    row = application.documents.get(key="holding_id")
+    row.document.duplicate_of = earlier.documents.get(key="holding_id").document
+    row.document.save()
+    html = _as(client, application.claimed_by).get(_case(application)).content.decode()
+    assert html.count("Also used by another applicant") == 1
