@@ -359,6 +359,74 @@ class TestCheckAndSend:
         assert not ApplicationEvent.objects.filter(application=application).exists()
 
 
+class TestRoutedInPerson:
+    def test_frequent_replacements_send_the_citizen_to_a_counter_with_the_reason(self, client):
+        from govstore.registry.tests.factories import ReplacementRecordFactory
+
+        application = ApplicationFactory.create(lost_licence=True, with_documents=True)
+        licence = _licence_holder(application.citizen)
+        ReplacementRecordFactory.create_batch(3, person=licence.person)
+        response = _as(client, application.citizen).post(_url("check", application))
+        assert response["Location"] == _url("detail", application)
+        application.refresh_from_db()
+        assert application.status == S.ROUTED_IN_PERSON
+        html = client.get(_url("detail", application)).content.decode()
+        assert "This must be handled at a counter in person" in html
+        assert application.in_person_reason.splitlines()[0] in html
+        # What the citizen entered is kept.
+        assert "Lost on the metro." in html
+
+
+class TestChoiceAndPlateQuestions:
+    def _plates(self):
+        from govstore.applications.tests.factories import lost_plates_service
+
+        return ApplicationFactory.create(service=lost_plates_service())
+
+    def test_a_choice_is_a_group_of_radio_buttons_under_its_question(self, client):
+        application = self._plates()
+        html = _as(client, application.citizen).get(
+            _url("question", application, key="vehicle_kind")
+        )
+        html = html.content.decode()
+        assert "<fieldset" in html and "<legend><h1>Type of vehicle" in html
+        assert 'type="radio"' in html and "Motorcycle" in html
+
+    def test_no_choice_links_the_summary_to_the_first_option_and_changes_nothing(self, client):
+        application = self._plates()
+        response = _as(client, application.citizen).post(
+            _url("question", application, key="vehicle_kind"), {}
+        )
+        html = response.content.decode()
+        assert response.status_code == 400
+        assert 'href="#id_vehicle_kind_0"' in html
+        application.refresh_from_db()
+        assert "vehicle_kind" not in application.answers
+
+    def test_the_answer_reprices_the_application(self, client):
+        application = self._plates()
+        _as(client, application.citizen).post(
+            _url("question", application, key="vehicle_kind"), {"vehicle_kind": "motorcycle"}
+        )
+        application.refresh_from_db()
+        assert application.answers["vehicle_kind"] == "motorcycle"
+        assert application.total_fen == 3500 + 500
+
+    def test_a_plate_is_checked_and_kept_in_its_stored_form(self, client):
+        application = self._plates()
+        _as(client, application.citizen)
+        response = client.post(
+            _url("question", application, key="plate_number"), {"plate_number": "XX123"}
+        )
+        assert response.status_code == 400
+        assert "province character" in response.content.decode()
+        client.post(
+            _url("question", application, key="plate_number"), {"plate_number": "鲁b·12345"}
+        )
+        application.refresh_from_db()
+        assert application.answers["plate_number"] == "鲁B12345"
+
+
 class TestMyApplications:
     def test_lists_only_my_own_paginated_in_my_words(self, client, settings):
         settings.PAGE_SIZE = 2
