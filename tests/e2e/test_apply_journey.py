@@ -159,6 +159,15 @@ def test_a_lost_licence_is_replaced_with_a_retaken_photo(
     reviewer.get_by_role("link", name=application.reference).click()
     reviewer.get_by_role("button", name="Claim this application").click()
     expect(reviewer.get_by_text("You have claimed this application.")).to_be_visible()
+    # The photos load through the access-checked view, beside the form; the viewer
+    # zooms and turns them.
+    photo = reviewer.locator("figure[data-viewer] img").first
+    expect(photo).to_be_visible()
+    assert photo.evaluate("image => image.complete && image.naturalWidth > 0")
+    viewer = reviewer.locator("figure[data-viewer]").first
+    viewer.get_by_role("button", name="Rotate").click()
+    viewer.get_by_role("button", name="Zoom in").click()
+    expect(photo).to_have_attribute("style", re.compile(r"rotate\(90deg\) scale\(1\.25\)"))
     reviewer.get_by_label("Ask again for: A photo of you holding your ID card").check()
     reviewer.locator("#id_retake-reason_holding_id").fill(
         "Your face is cut off at the top; hold the phone further away."
