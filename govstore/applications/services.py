@@ -332,7 +332,7 @@ def application_start(*, actor: User, service: Service) -> Application:
         snapshot = service_snapshot_build(service)
         fee_lines, total = fee_snapshot_build(service, {})
         application = Application.objects.create(
-            reference=f"tmp-{uuid.uuid4().hex}",
+            reference=f"tmp-{uuid.uuid4().hex[:24]}",  # replaced below, once the pk is known
             citizen=actor,
             service=service,
             store=service.store,

@@ -234,3 +234,31 @@ def test_each_staff_step_is_for_its_roles_only(step, who):
         with pytest.raises(PermissionDenied):
             act(actor, application)
         assert _state(application) == before
+
+
+# --- the photo itself, through the documents view ----------------------------------------
+
+
+@pytest.mark.parametrize("who", ["applicant", "staff_reviewer", "staff_producer", "other_citizen"])
+def test_a_photo_is_streamed_only_to_whom_the_policy_names_and_every_look_is_logged(client, who):
+    from django.urls import reverse
+
+    from govstore.applications.services import application_attach_document
+    from govstore.applications.tests.helpers import photo
+    from govstore.documents.models import DocumentAccess
+
+    application = ApplicationFactory.create(lost_licence=True)
+    attached = application_attach_document(
+        actor=application.citizen, application=application, key="holding_id", upload=photo()
+    )
+    viewer = actor_for(who, application)
+    client.force_login(viewer)
+    response = client.get(reverse("documents:view", kwargs={"document_id": attached.document_id}))
+    access = DocumentAccess.objects.get(actor=viewer)
+    if who in PHOTO_VIEWERS:
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/jpeg"
+        assert access.granted and access.reason.startswith(PHOTO_VIEWERS[who])
+    else:
+        assert response.status_code == 404
+        assert not access.granted

@@ -685,3 +685,25 @@ def test_retaken_photo_rows_live_alongside_superseded_ones():
         application=application, key="holding_id", retake_requested=True
     )
     assert application.documents.get().status == ApplicationDocumentStatus.RETAKE_REQUESTED
+
+
+def test_closing_a_case_schedules_its_photos_for_purging_after_the_retention_period():
+    application = ApplicationFactory.create(
+        lost_licence=True, delivered=True, with_documents=True, retention_days=30
+    )
+    application = application_confirm_receipt(actor=application.citizen, application=application)
+    assert application.completed_at is not None
+    expected = application.completed_at + datetime.timedelta(days=30)
+    documents = Document.objects.filter(
+        pk__in=application.documents.values_list("document_id", flat=True)
+    )
+    assert documents.count() == 4
+    for document in documents:
+        assert document.purge_after is not None
+        assert abs(document.purge_after - expected) < datetime.timedelta(seconds=5)
+
+    rejected = ApplicationFactory.create(lost_licence=True, in_review=True, with_documents=True)
+    application_reject(actor=claimer(rejected), application=rejected, reason="Not you.")
+    assert not Document.objects.filter(
+        pk__in=rejected.documents.values_list("document_id", flat=True), purge_after=None
+    ).exists()
