@@ -39,6 +39,7 @@ from govstore.catalog.constants import DeliveryMethod, FieldType
 from govstore.catalog.fees import FeeNotPublished, service_price
 from govstore.catalog.models import Service
 from govstore.core.identity import parse_resident_id
+from govstore.documents.models import Document
 from govstore.documents.services import document_schedule_purge, document_store
 from govstore.registry.checks import CHECKS, CheckResult, run_checks
 from govstore.registry.formats import parse_plate
@@ -320,11 +321,9 @@ def application_start(*, actor: User, service: Service) -> Application:
             code="not_verified",
         )
     with transaction.atomic():
-        service = (
-            Service.objects.select_for_update(of=("self",))
-            .select_related("store__agency__region")
-            .get(pk=service.pk)
-        )
+        # Read afresh, not locked: citizens starting at once must not queue behind each
+        # other, and nothing here changes the service.
+        service = Service.objects.select_related("store__agency__region").get(pk=service.pk)
         if not service.is_published or not service.store.is_open:
             raise ValidationError(
                 _("This service is not open for applications."), code="not_published"
@@ -473,23 +472,38 @@ def application_attach_document(
         purpose=DOCUMENT_PURPOSE,
         reference=f"{DOCUMENT_PURPOSE}:{application.pk}",
     )
-    with transaction.atomic():
-        application = _lock(application)
-        _attach_allowed(application, key)
-        application.documents.filter(key=key).exclude(
-            status=ApplicationDocumentStatus.SUPERSEDED
-        ).update(status=ApplicationDocumentStatus.SUPERSEDED)
-        attached = ApplicationDocument.objects.create(
-            application=application, key=key, document=document
-        )
-        application.save(update_fields=["updated_at"])
-        event_record(
-            application=application,
-            actor=actor,
-            kind=K.DOCUMENT_ATTACHED,
-            for_citizen=False,
-            payload={"key": key, "document": str(document.pk)},
-        )
+    try:
+        with transaction.atomic():
+            application = _lock(application)
+            _attach_allowed(application, key)
+            attached = _attach(application, actor=actor, key=key, document=document)
+    except ValidationError:
+        # The case moved on while the photo was processed: nothing points at the stored
+        # photo, so it goes at the next purge sweep.
+        document_schedule_purge(document=document, at=timezone.now())
+        raise
+    return attached
+
+
+def _attach(
+    application: Application, *, actor: User, key: str, document: Document
+) -> ApplicationDocument:
+    """Put the stored document in the slot of the locked application, superseding the
+    upload that was there."""
+    application.documents.filter(key=key).exclude(
+        status=ApplicationDocumentStatus.SUPERSEDED
+    ).update(status=ApplicationDocumentStatus.SUPERSEDED)
+    attached = ApplicationDocument.objects.create(
+        application=application, key=key, document=document
+    )
+    application.save(update_fields=["updated_at"])
+    event_record(
+        application=application,
+        actor=actor,
+        kind=K.DOCUMENT_ATTACHED,
+        for_citizen=False,
+        payload={"key": key, "document": str(document.pk)},
+    )
     return attached
 
 

@@ -707,3 +707,16 @@ def test_closing_a_case_schedules_its_photos_for_purging_after_the_retention_per
     assert not Document.objects.filter(
         pk__in=rejected.documents.values_list("document_id", flat=True), purge_after=None
     ).exists()
+
+
+def test_a_photo_processed_while_the_case_moved_on_is_not_attached_and_is_purged():
+    application = ApplicationFactory.create(lost_licence=True)
+    # Sent for payment in another request while this upload was being processed.
+    Application.objects.filter(pk=application.pk).update(status=S.AWAITING_PAYMENT)
+    with pytest.raises(ValidationError):
+        application_attach_document(
+            actor=application.citizen, application=application, key="holding_id", upload=photo()
+        )
+    assert not application.documents.exists()
+    (orphan,) = Document.objects.all()
+    assert orphan.purge_after is not None and orphan.purge_after <= timezone.now()
