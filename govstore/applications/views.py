@@ -35,6 +35,7 @@ from govstore.applications.constants import (
     ApplicationEventKind,
     ApplicationStatus,
 )
+from govstore.applications.events import CITIZEN_EVENT_TEXT, TimelineEntry
 from govstore.applications.forms import (
     AnswersForm,
     DeliveryForm,
@@ -243,8 +244,23 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         step = 1 + bool(application.form_snapshot) + bool(slots)
         context.update(tasks_left=tasks_left, delivery_number=step, check_number=step + 1)
         return render(request, "applications/task_list.html", context)
+    # The timeline in the citizen's words, paged like every list (a long case with
+    # several retakes can run past a page).
+    timeline_page = paginate(
+        request,
+        application.events.filter(for_citizen=True).order_by("created_at", "pk"),
+    )
     context.update(
-        timeline=application.citizen_timeline(),
+        timeline=[
+            TimelineEntry(
+                at=event.created_at,
+                kind=event.kind,
+                sentence=CITIZEN_EVENT_TEXT.get(event.kind, event.get_kind_display()),
+                reason=event.reason,
+            )
+            for event in timeline_page.object_list
+        ],
+        timeline_page=timeline_page,
         fee_lines=_fee_lines(application),
         retakes=[slot for slot in slots if slot.state == "retake"],
         show_due=application.status in DUE_DATE_STATUSES,

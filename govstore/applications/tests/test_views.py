@@ -470,6 +470,21 @@ class TestApplicationPage:
         html = _as(client, application.citizen, "zh-hans").get(_url("detail", application))
         assert "已核查通过——等待您付款" in html.content.decode()
 
+    def test_a_long_timeline_is_paged(self, client, settings):
+        settings.PAGE_SIZE = 2
+        application = ApplicationFactory.create(lost_licence=True, paid=True)
+        for kind in ("started", "submitted", "paid"):
+            ApplicationEvent.objects.create(application=application, kind=kind)
+        ApplicationEvent.objects.create(application=application, kind="claimed", for_citizen=False)
+        _as(client, application.citizen)
+        html = client.get(_url("detail", application)).content.decode()
+        assert "You started this application." in html
+        assert "We received your payment." not in html
+        assert "Page 1 of 2" in html
+        html = client.get(_url("detail", application), {"page": 2}).content.decode()
+        assert "We received your payment." in html
+        assert "A reviewer started checking" not in html
+
     def test_a_retake_names_each_photo_and_why(self, client):
         application = ApplicationFactory.create(lost_licence=True, needs_resubmission=True)
         ApplicationDocumentFactory.create(
