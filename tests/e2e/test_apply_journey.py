@@ -219,3 +219,29 @@ def test_a_lost_licence_is_replaced_with_a_retaken_photo(
     phone.goto(f"{base}/applications/{application.reference}/")
     expect(phone.get_by_text("Made — ready for you to collect at the counter")).to_be_visible()
     expect(phone.get_by_text("We asked you for new photos.")).to_be_visible()
+
+
+def test_without_javascript_the_plain_form_uploads_a_photo(demo_site, browser, tmp_path, settings):
+    settings.DOCUMENTS_ROOT = tmp_path / "documents"
+    base = demo_site.url
+    service = Service.objects.get(slug="replace-lost-driving-licence")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    _in_english(page, base)
+    _sign_in(page, base, CITIZEN)
+    page.goto(f"{base}/stores/{service.store.slug}/services/{service.slug}/")
+    page.get_by_role("button", name=re.compile("Start now")).click()
+    page.get_by_role("link", name=PHOTOS[0][0]).click()
+    page.get_by_label("Choose a photo").set_input_files(
+        _photo(tmp_path, "front", (3000, 2000), "#36c")
+    )
+    page.get_by_role("button", name="Upload and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(PHOTOS[1][0])
+    application = Application.objects.get(citizen__mobile=CITIZEN)
+    stored = application.documents.get(key="id_card_front").document
+    # Sent whole, shrunk on the server instead.
+    assert max(stored.width or 0, stored.height or 0) <= 2400
+    context.close()
