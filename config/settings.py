@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -157,6 +158,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Time-based work runs as idempotent sweeps, never as one timer per object.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "govstore.core.tasks.worker_heartbeat", "schedule": 30.0},
+    "applications-close-unpaid": {
+        "task": "govstore.applications.tasks.applications_close_unpaid",
+        "schedule": 600.0,
+    },
+    "documents-purge-due": {
+        "task": "govstore.documents.tasks.documents_purge_due",
+        "schedule": crontab(minute=17),
+    },
 }
 
 # --- People ----------------------------------------------------------------------------
@@ -232,7 +241,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 
 # --- Applications ------------------------------------------------------------------------
 # An application left unpaid this long is closed by the sweep.
-APPLICATION_UNPAID_CLOSE_HOURS = int(os.environ.get("APPLICATION_UNPAID_CLOSE_HOURS", "24"))
+APPLICATIONS_UNPAID_CLOSE_HOURS = int(os.environ.get("APPLICATIONS_UNPAID_CLOSE_HOURS", "24"))
+# More replacements than this in 12 months send an application to the counter.
+REGISTRY_SUSPICIOUS_REPLACEMENTS_PER_YEAR = int(
+    os.environ.get("REGISTRY_SUSPICIOUS_REPLACEMENTS_PER_YEAR", "2")
+)
 # Documents are purged this many days after the application completes (a service may
 # set its own).
 DOCUMENT_RETENTION_DAYS = int(os.environ.get("DOCUMENT_RETENTION_DAYS", "90"))

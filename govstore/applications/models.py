@@ -15,6 +15,7 @@ from govstore.applications.constants import (
     ADDRESS_MAX_LENGTH,
     CITIZEN_STATUS_TEXT,
     DEFAULT_RETENTION_DAYS,
+    STAFF_QUEUE_STATUSES,
     ApplicationDocumentStatus,
     ApplicationEventKind,
     ApplicationStatus,
@@ -100,6 +101,13 @@ class Application(models.Model):
         ]
         indexes = [
             models.Index(fields=["store", "status", "due_on"], name="applications_queue"),
+            # The staff queue reads only open cases in due order: a partial index keeps
+            # its first page off the finished cases, however many there are.
+            models.Index(
+                fields=["store", "due_on", "submitted_at", "id"],
+                condition=Q(status__in=sorted(STAFF_QUEUE_STATUSES)),
+                name="applications_queue_open",
+            ),
             models.Index(fields=["citizen", "-created_at"], name="applications_of_citizen"),
             models.Index(
                 fields=["status", "payment_requested_at"], name="applications_unpaid_sweep"

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -78,7 +79,7 @@ def service_snapshot_build(service: Service) -> dict[str, Any]:
         "promise_note_zh": service.promise_note_zh,
         "promise_note_en": service.promise_note_en,
         "delivery_methods": [str(method) for method in service.delivery_methods()],
-        "retention_days": DEFAULT_RETENTION_DAYS,
+        "retention_days": int(getattr(settings, "DOCUMENT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)),
         "required_documents": [
             {
                 "key": document.key,

@@ -1,0 +1,40 @@
+"""The site header takes each person to where their work is."""
+
+import pytest
+from django.urls import reverse
+
+from govstore.accounts.tests.factories import UserFactory
+from govstore.applications.tests.factories import make_staff, make_supervisor
+from govstore.stores.constants import StaffRole
+from govstore.stores.tests.factories import StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+MINE = reverse("applications:mine")
+QUEUE = reverse("staff:queue")
+
+
+def _header(client, user, language="en"):
+    client.cookies["django_language"] = language
+    if user is not None:
+        client.force_login(user)
+    html = client.get(reverse("catalog:home")).content.decode()
+    return html.split("</header>")[0]
+
+
+def test_a_citizen_is_offered_their_applications(client):
+    header = _header(client, UserFactory.create(verified=True))
+    assert MINE in header and QUEUE not in header
+
+
+def test_staff_and_supervisors_are_offered_the_work_queue(client):
+    reviewer = make_staff(StoreFactory.create(), StaffRole.REVIEWER)
+    header = _header(client, reviewer, language="zh-hans")
+    assert QUEUE in header and "工作队列" in header and MINE not in header
+    client.logout()
+    assert QUEUE in _header(client, make_supervisor())
+
+
+def test_anonymous_visitors_see_neither(client):
+    header = _header(client, None)
+    assert MINE not in header and QUEUE not in header
