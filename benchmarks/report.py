@@ -65,10 +65,7 @@ def machine_description() -> str:
 def record(section: str, body: str) -> Path:
     """Replace (or add) the section `## {section}` in docs/performance.md."""
     today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    block = (
-        f"## {section}\n\n"
-        f"Measured {today} on {machine_description()}.\n\n{body.strip()}\n"
-    )
+    block = f"## {section}\n\nMeasured {today} on {machine_description()}.\n\n{body.strip()}\n"
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else HEADER
     pattern = re.compile(rf"^## {re.escape(section)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(text):
@@ -83,7 +80,5 @@ def record(section: str, body: str) -> Path:
 def median_and_spread(samples_ms: list[float]) -> tuple[float, float, float]:
     ordered = sorted(samples_ms)
     middle = len(ordered) // 2
-    median = (
-        ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-    )
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
     return median, ordered[0], ordered[-1]

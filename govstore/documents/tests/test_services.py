@@ -360,7 +360,7 @@ class TestPurge:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_at_once_purge_each_document_once(document_settings):
+def test_two_sweeps_at_once_purge_each_document_once(document_storage):
     import threading
 
     from django.db import connection
