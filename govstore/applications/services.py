@@ -219,14 +219,12 @@ def _move(
     )
 
 
-def _schedule_document_purge(application: Application, *, at: datetime.datetime) -> None:
-    """Tell the documents context when this application's uploads may be deleted."""
+def _schedule_document_purge(application: Application, *, closed_at: datetime.datetime) -> None:
+    """Tell the documents context when this closed application's uploads may be deleted:
+    its retention period after the day it closed."""
+    at = closed_at + datetime.timedelta(days=application.retention_days)
     for row in application.documents.select_related("document"):
         document_schedule_purge(document=row.document, at=at)
-
-
-def _purge_at(application: Application, now: datetime.datetime) -> datetime.datetime:
-    return now + datetime.timedelta(days=application.retention_days)
 
 
 # --- Answers ---------------------------------------------------------------------------
@@ -689,7 +687,7 @@ def application_cancel(*, actor: User, application: Application, reason: str = "
             payload={"refund_due_fen": application.refund_due_fen},
             update_fields=["refund_due_fen", "payment_requested_at"],
         )
-        _schedule_document_purge(application, at=_purge_at(application, timezone.now()))
+        _schedule_document_purge(application, closed_at=timezone.now())
     return application
 
 
@@ -742,7 +740,7 @@ def application_confirm_receipt(*, actor: User | None, application: Application)
         Store.objects.filter(pk=application.store_id).update(
             completed_deal_count=F("completed_deal_count") + 1
         )
-        _schedule_document_purge(application, at=_purge_at(application, now))
+        _schedule_document_purge(application, closed_at=now)
     return application
 
 
@@ -913,7 +911,7 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
             payload={"refund_due_fen": application.refund_due_fen},
             update_fields=["decision_reason", "refund_due_fen"],
         )
-        _schedule_document_purge(application, at=_purge_at(application, timezone.now()))
+        _schedule_document_purge(application, closed_at=timezone.now())
     return application
 
 
@@ -1052,6 +1050,6 @@ def application_close_unpaid_sweep(*, now: datetime.datetime | None = None) -> i
                 payload={"hours": unpaid_close_hours()},
                 update_fields=["payment_requested_at"],
             )
-            _schedule_document_purge(application, at=_purge_at(application, now))
+            _schedule_document_purge(application, closed_at=now)
             closed += 1
     return closed
