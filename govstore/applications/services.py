@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from govstore.accounts.constants import MOBILE_RE, AccountKind
@@ -531,18 +531,36 @@ def _missing_parts(application: Application) -> dict[str, list[str]]:
     return errors
 
 
+def _in_both_languages(text: Any) -> dict[str, str]:
+    """A lazy message rendered once per language, so a record read later by someone in
+    the other language still reads in theirs (shown with the `tr` filter)."""
+    rendered = {}
+    for suffix, language in (("zh", "zh-hans"), ("en", "en")):
+        with translation.override(language):
+            rendered[suffix] = str(text)
+    return rendered
+
+
 def _eligibility_record(results: list[CheckResult]) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": result.name,
-            "passed": result.passed,
-            "code": result.code,
-            "route_in_person": result.route_in_person,
-            "rule": str(CHECKS[result.name].description),
-            "message": str(result.message),
-        }
-        for result in results
-    ]
+    records = []
+    for result in results:
+        rule = _in_both_languages(CHECKS[result.name].description)
+        message = _in_both_languages(result.message)
+        records.append(
+            {
+                "name": result.name,
+                "passed": result.passed,
+                "code": result.code,
+                "route_in_person": result.route_in_person,
+                "rule": str(CHECKS[result.name].description),
+                "message": str(result.message),
+                "rule_zh": rule["zh"],
+                "rule_en": rule["en"],
+                "message_zh": message["zh"],
+                "message_en": message["en"],
+            }
+        )
+    return records
 
 
 def application_submit(*, actor: User, application: Application) -> Application:

@@ -346,6 +346,18 @@ def _ready_draft(**kwargs):
     return application
 
 
+def test_check_results_are_kept_in_both_languages_whatever_the_page_language():
+    from django.utils import translation
+
+    application = _ready_draft()
+    with translation.override("zh-hans"):
+        application = application_submit(actor=application.citizen, application=application)
+    for result in application.eligibility:
+        assert result["message_en"] and result["message_zh"]
+        assert result["message_en"] != result["message_zh"]
+        assert result["rule_en"] != result["rule_zh"]
+
+
 def test_a_complete_eligible_draft_goes_to_payment():
     application = _ready_draft()
     application = application_submit(actor=application.citizen, application=application)

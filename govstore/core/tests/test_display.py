@@ -35,3 +35,12 @@ def test_localized_follows_the_active_language_and_falls_back():
         assert localized(_OnlyChinese(), "name") == "车管所"
     with translation.override("zh-hans"):
         assert localized(_Named(), "name") == "车管所"
+
+
+def test_localized_reads_stored_records_too():
+    record = {"message_zh": "已查到您的驾驶证。", "message_en": "We found your licence."}
+    with translation.override("en"):
+        assert localized(record, "message") == "We found your licence."
+    with translation.override("zh-hans"):
+        assert localized(record, "message") == "已查到您的驾驶证。"
+        assert localized({"message": "kept as it was"}, "message") == "kept as it was"
