@@ -34,3 +34,58 @@ def document_storage(settings, tmp_path):
     yield settings
     crypto._master_key_for.cache_clear()
     storage._storage_for.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _in_process_partners(request, settings, monkeypatch):
+    """Partners (the sandbox gateway and courier) and our own callbacks talk over HTTP.
+    In tests the site is http://testserver: requests addressed to it go through Django's
+    test client, the same views and middleware without a socket; any other address uses
+    real sockets (live-server tests set SITE_URL to the live server). Tasks run eagerly
+    unless the test needs a real worker."""
+    from django.test import Client
+
+    from govstore.core import http
+
+    settings.SITE_URL = "http://testserver"
+    real_transport = http._urllib_transport
+
+    def transport(url, body, headers, timeout):
+        if not url.startswith("http://testserver/"):
+            return real_transport(url, body, headers, timeout)
+        client = Client(raise_request_exception=False)
+        extra = {
+            "HTTP_" + name.upper().replace("-", "_"): value
+            for name, value in headers.items()
+            if name.lower() != "content-type"
+        }
+        response = client.generic(
+            "POST",
+            url.removeprefix("http://testserver"),
+            data=body,
+            content_type=headers.get("Content-Type", "application/octet-stream"),
+            **extra,
+        )
+        return http.HttpAnswer(response.status_code, response.content, dict(response.headers))
+
+    monkeypatch.setattr(http, "_transport", transport)
+    if request.node.get_closest_marker("worker") is None:
+        from config.celery import app
+
+        monkeypatch.setattr(app.conf, "task_always_eager", True)
+        monkeypatch.setattr(app.conf, "task_eager_propagates", True)
+    yield
+
+
+@pytest.fixture(scope="session")
+def _payment_keys_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("payment-keys")
+
+
+@pytest.fixture(autouse=True)
+def _payment_keys(settings, _payment_keys_dir):
+    """The sandbox gateway's and merchant's RSA keys and the courier's webhook secret,
+    made once per test session."""
+    settings.PAYMENTS_KEYS_DIR = _payment_keys_dir / "payments"
+    settings.DELIVERY_KEYS_DIR = _payment_keys_dir / "delivery"
+    yield

@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "govstore.catalog",
     "govstore.registry",
     "govstore.documents",
+    "govstore.payments",
+    "govstore.payments.sandbox",
+    "govstore.delivery",
+    "govstore.delivery.sandbox",
     "govstore.applications",
 ]
 
@@ -166,6 +170,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "govstore.documents.tasks.documents_purge_due",
         "schedule": crontab(minute=17),
     },
+    "applications-confirm-receipt": {
+        "task": "govstore.applications.tasks.applications_confirm_receipt_due",
+        "schedule": 600.0,
+    },
+    "payments-refunds-retry": {
+        "task": "govstore.payments.tasks.refunds_retry_due",
+        "schedule": 120.0,
+    },
+    "payments-query-late": {
+        "task": "govstore.payments.tasks.payments_query_late",
+        "schedule": 120.0,
+    },
+    "sandbox-gateway-notifications": {
+        "task": "govstore.payments.sandbox.tasks.sandbox_notifications_send_due",
+        "schedule": 30.0,
+    },
+    "sandbox-courier-tracking": {
+        "task": "govstore.delivery.sandbox.tasks.sandbox_tracking_send_due",
+        "schedule": 15.0,
+    },
 }
 
 # --- People ----------------------------------------------------------------------------
@@ -249,6 +273,38 @@ REGISTRY_SUSPICIOUS_REPLACEMENTS_PER_YEAR = int(
 # Documents are purged this many days after the application completes (a service may
 # set its own).
 DOCUMENT_RETENTION_DAYS = int(os.environ.get("DOCUMENT_RETENTION_DAYS", "90"))
+# Receipt confirms itself this many days after delivery; the citizen may extend once.
+APPLICATIONS_RECEIPT_CONFIRM_DAYS = int(os.environ.get("APPLICATIONS_RECEIPT_CONFIRM_DAYS", "10"))
+APPLICATIONS_RECEIPT_EXTEND_DAYS = int(os.environ.get("APPLICATIONS_RECEIPT_EXTEND_DAYS", "3"))
+
+# --- Partners: payment gateway and courier ---------------------------------------------
+# The address partners call back (payment notifications, courier webhooks) and that
+# jobs use to build links, without a request to read it from.
+SITE_URL = os.environ.get(
+    "GOVSTORE_SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+).rstrip("/")
+# "sandbox" is the built-in gateway under /sandbox/pay/ speaking the Alipay open API
+# protocol; "alipay" is the same protocol against the real gateway; "alipay-sdk" goes
+# through the official SDK.
+PAYMENTS_PROVIDER = os.environ.get("PAYMENTS_PROVIDER", "sandbox")
+# Where the sandbox's and the merchant's RSA keys are made on first use.
+PAYMENTS_KEYS_DIR = Path(os.environ.get("PAYMENTS_KEYS_DIR", VAR_DIR / "payments"))
+PAYMENTS_SANDBOX_APP_ID = os.environ.get("PAYMENTS_SANDBOX_APP_ID", "2026112400000001")
+PAYMENTS_SANDBOX_SELLER_ID = os.environ.get("PAYMENTS_SANDBOX_SELLER_ID", "2088000000000001")
+ALIPAY_APP_ID = os.environ.get("ALIPAY_APP_ID", "")
+ALIPAY_SELLER_ID = os.environ.get("ALIPAY_SELLER_ID", "")
+ALIPAY_GATEWAY_URL = os.environ.get("ALIPAY_GATEWAY_URL", "https://openapi.alipay.com/gateway.do")
+ALIPAY_MERCHANT_PRIVATE_KEY_FILE = os.environ.get("ALIPAY_MERCHANT_PRIVATE_KEY_FILE", "")
+ALIPAY_PUBLIC_KEY_FILE = os.environ.get("ALIPAY_PUBLIC_KEY_FILE", "")
+# A trade still unpaid on our side this long after the cashier opened is asked about.
+PAYMENTS_LATE_NOTIFICATION_MINUTES = int(
+    os.environ.get("PAYMENTS_LATE_NOTIFICATION_MINUTES", "5")
+)
+DELIVERY_PROVIDER = os.environ.get("DELIVERY_PROVIDER", "sandbox")
+# The webhook secret shared with the courier is made here on first use.
+DELIVERY_KEYS_DIR = Path(os.environ.get("DELIVERY_KEYS_DIR", VAR_DIR / "delivery"))
+# Seconds between the sandbox courier's tracking steps (picked up, in transit, ...).
+DELIVERY_SANDBOX_STEP_SECONDS = int(os.environ.get("DELIVERY_SANDBOX_STEP_SECONDS", "60"))
 
 # --- Security ----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
