@@ -32,4 +32,3 @@ def citizen(db):
 @pytest.fixture
 def order_id() -> str:
     return f"order-{next(_orders)}"
-

@@ -31,7 +31,7 @@ from govstore.payments.tests.helpers import (
     start_and_pay,
 )
 
-O = NotificationOutcome
+Outcome = NotificationOutcome
 pytestmark = pytest.mark.django_db
 
 
@@ -106,7 +106,7 @@ def test_paying_at_the_sandbox_cashier_pays_the_order_through_the_notification(
         1200,
     )
     notification = PaymentNotification.objects.get()
-    assert notification.outcome == O.ACCEPTED and notification.payment == payment
+    assert notification.outcome == Outcome.ACCEPTED and notification.payment == payment
     assert notification.params["sign"]  # kept as received, signature included
     # The sandbox heard "success" and will not send it again.
     sent = SandboxNotification.objects.get(trade__out_trade_no=payment.out_trade_no)
@@ -124,9 +124,7 @@ def test_the_notify_view_answers_plain_text_and_only_to_posts(pending):
     assert pending.status == PaymentStatus.PAID
 
 
-def test_the_return_alone_does_not_pay_but_asks_the_gateway(
-    citizen, agency, order_id, orders
-):
+def test_the_return_alone_does_not_pay_but_asks_the_gateway(citizen, agency, order_id, orders):
     payment, url = start(citizen=citizen, agency=agency, order_id=order_id)
     # Paid at the cashier; its notification is not delivered (no on-commit run).
     returned_to = pay_at_cashier(url)
@@ -140,18 +138,19 @@ def test_the_return_alone_does_not_pay_but_asks_the_gateway(
     assert confirmed.status == PaymentStatus.PAID
     assert payment.events.get(kind=PaymentEventKind.PAID).payload["via"] == "query"
     # The notification arriving later changes nothing.
-    assert services.notification_receive(
-        provider_code="sandbox", params=last_notification(payment)
-    ) == "success"
+    assert (
+        services.notification_receive(provider_code="sandbox", params=last_notification(payment))
+        == "success"
+    )
     assert payment.journal.count() == 1
-    assert PaymentNotification.objects.get().outcome == O.REPEATED
+    assert PaymentNotification.objects.get().outcome == Outcome.REPEATED
 
 
 def test_a_forged_return_is_refused_and_logged(pending):
     params = {"out_trade_no": pending.out_trade_no, "app_id": "x", "sign": "AAAA"}
     assert services.payment_return_verify(provider_code="sandbox", params=params) is None
     logged = PaymentNotification.objects.get()
-    assert (logged.channel, logged.outcome) == ("return", O.REFUSED_SIGNATURE)
+    assert (logged.channel, logged.outcome) == ("return", Outcome.REFUSED_SIGNATURE)
     _unchanged(pending)
 
 
@@ -199,7 +198,7 @@ def test_a_forged_notification_is_refused_logged_and_changes_nothing(pending):
     assert services.notification_receive(provider_code="sandbox", params=forged) == "failure"
 
     logged = PaymentNotification.objects.get()
-    assert logged.outcome == O.REFUSED_SIGNATURE and logged.params == forged
+    assert logged.outcome == Outcome.REFUSED_SIGNATURE and logged.params == forged
     assert logged.payment is None
     _unchanged(pending)
 
@@ -208,7 +207,7 @@ def test_a_signed_notification_edited_after_signing_is_refused(pending):
     params = _a_paid_notification(pending)
     params["total_amount"] = "0.01"
     assert services.notification_receive(provider_code="sandbox", params=params) == "failure"
-    assert PaymentNotification.objects.get().outcome == O.REFUSED_SIGNATURE
+    assert PaymentNotification.objects.get().outcome == Outcome.REFUSED_SIGNATURE
     _unchanged(pending)
 
 
@@ -216,14 +215,14 @@ def test_an_unsigned_notification_is_refused(pending):
     params = _a_paid_notification(pending)
     del params["sign"]
     assert services.notification_receive(provider_code="sandbox", params=params) == "failure"
-    assert PaymentNotification.objects.get().outcome == O.REFUSED_SIGNATURE
+    assert PaymentNotification.objects.get().outcome == Outcome.REFUSED_SIGNATURE
     _unchanged(pending)
 
 
 def test_a_notification_for_an_unknown_provider_is_refused(pending):
     params = _a_paid_notification(pending)
     assert services.notification_receive(provider_code="nobody", params=params) == "failure"
-    assert PaymentNotification.objects.get().outcome == O.REFUSED_SIGNATURE
+    assert PaymentNotification.objects.get().outcome == Outcome.REFUSED_SIGNATURE
     _unchanged(pending)
 
 
@@ -239,7 +238,7 @@ def test_a_replayed_notification_is_answered_success_and_changes_nothing(pending
     assert pending.events.count() == events
     assert orders.paid == {pending.payable_id: pending.pk}
     outcomes = list(PaymentNotification.objects.order_by("pk").values_list("outcome", flat=True))
-    assert outcomes == [O.ACCEPTED, O.REPEATED, O.REPEATED, O.REPEATED]
+    assert outcomes == [Outcome.ACCEPTED, Outcome.REPEATED, Outcome.REPEATED, Outcome.REPEATED]
 
 
 def test_a_second_notification_for_a_paid_trade_pays_nothing_more(pending):
@@ -248,13 +247,13 @@ def test_a_second_notification_for_a_paid_trade_pays_nothing_more(pending):
     assert services.notification_receive(provider_code="sandbox", params=first) == "success"
     assert services.notification_receive(provider_code="sandbox", params=finished) == "success"
     assert pending.journal.count() == 1
-    assert PaymentNotification.objects.latest("pk").outcome == O.REPEATED
+    assert PaymentNotification.objects.latest("pk").outcome == Outcome.REPEATED
 
 
 def test_an_unknown_trade_is_refused(pending):
     params = _a_paid_notification(pending, out_trade_no="GSP20260101000000000000")
     assert services.notification_receive(provider_code="sandbox", params=params) == "failure"
-    assert PaymentNotification.objects.get().outcome == O.REFUSED_UNKNOWN_TRADE
+    assert PaymentNotification.objects.get().outcome == Outcome.REFUSED_UNKNOWN_TRADE
     _unchanged(pending)
 
 
@@ -262,7 +261,7 @@ def test_another_amount_is_refused_and_flagged_for_the_agency(pending):
     params = _a_paid_notification(pending, total_amount="0.01")
     assert services.notification_receive(provider_code="sandbox", params=params) == "failure"
     logged = PaymentNotification.objects.get()
-    assert logged.outcome == O.REFUSED_AMOUNT
+    assert logged.outcome == Outcome.REFUSED_AMOUNT
     assert logged.needs_attention and logged.payment == pending
     assert "1 fen" in logged.detail
     assert pending.events.filter(kind=PaymentEventKind.AMOUNT_MISMATCH).exists()
@@ -272,21 +271,21 @@ def test_another_amount_is_refused_and_flagged_for_the_agency(pending):
 def test_another_app_is_refused(pending):
     params = _a_paid_notification(pending, app_id="2026000000009999")
     assert services.notification_receive(provider_code="sandbox", params=params) == "failure"
-    assert PaymentNotification.objects.get().outcome == O.REFUSED_APP
+    assert PaymentNotification.objects.get().outcome == Outcome.REFUSED_APP
     _unchanged(pending)
 
 
 def test_another_seller_is_refused(pending):
     params = _a_paid_notification(pending, seller_id="2088999999999999")
     assert services.notification_receive(provider_code="sandbox", params=params) == "failure"
-    assert PaymentNotification.objects.get().outcome == O.REFUSED_SELLER
+    assert PaymentNotification.objects.get().outcome == Outcome.REFUSED_SELLER
     _unchanged(pending)
 
 
 def test_waiting_for_the_buyer_does_not_pay(pending):
     params = _a_paid_notification(pending, trade_status="WAIT_BUYER_PAY")
     assert services.notification_receive(provider_code="sandbox", params=params) == "success"
-    assert PaymentNotification.objects.get().outcome == O.IGNORED_STATUS
+    assert PaymentNotification.objects.get().outcome == Outcome.IGNORED_STATUS
     _unchanged(pending)
 
 
@@ -332,7 +331,10 @@ def test_a_payment_the_order_would_not_take_is_refunded(
 ):
     orders.closed.add(order_id)  # cancelled while the citizen was at the cashier
     payment = start_and_pay(
-        citizen=citizen, agency=agency, order_id=order_id, capture=django_capture_on_commit_callbacks
+        citizen=citizen,
+        agency=agency,
+        order_id=order_id,
+        capture=django_capture_on_commit_callbacks,
     )
     assert payment.duplicate and payment.refunded_fen == 1200
     assert services.payment_settle(purpose=payment.purpose, payable_id=order_id) is None
