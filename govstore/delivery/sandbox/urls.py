@@ -1,5 +1,12 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from govstore.delivery.sandbox import views
 
 app_name = "delivery_sandbox"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("quote", views.quote, name="quote"),
+    path("waybills", views.waybills, name="waybills"),
+    path("<str:tracking_number>/", views.waybill, name="waybill"),
+    path("<str:tracking_number>/label.pdf", views.label, name="label"),
+]
