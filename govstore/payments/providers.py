@@ -108,9 +108,27 @@ def register_provider(code: str, factory: Callable[[], PaymentProvider]) -> None
     _factories[code] = factory
 
 
+def _register_builtin() -> None:
+    """The gateways govstore ships with, registered on first use so that nothing has to
+    remember to call an app's ready() hook (commands, tasks and tests all look providers
+    up the same way). Imported here, not at the top: they build on this module."""
+    if _builtin_registered:
+        return
+    from govstore.payments import alipay, alipay_sdk
+
+    _factories.setdefault("sandbox", alipay.sandbox_provider)
+    _factories.setdefault("alipay", alipay.alipay_provider)
+    _factories.setdefault("alipay-sdk", alipay_sdk.alipay_sdk_provider)
+    _builtin_registered.append(True)
+
+
+_builtin_registered: list[bool] = []
+
+
 def get_provider(code: str | None = None) -> PaymentProvider:
     """The provider for `code`, or the configured one. Built on each call so settings
     changed in tests (keys, addresses) take effect."""
+    _register_builtin()
     code = code or settings.PAYMENTS_PROVIDER
     try:
         factory = _factories[code]
@@ -120,4 +138,5 @@ def get_provider(code: str | None = None) -> PaymentProvider:
 
 
 def provider_codes() -> list[str]:
+    _register_builtin()
     return sorted(_factories)
