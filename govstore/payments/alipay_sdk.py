@@ -4,11 +4,15 @@ gateway's signature on the answers. Kept beside AlipayProvider so the two can be
 compared against the same gateway; the notification and return checks use our own
 code, as the SDK offers none for them.
 
-The SDK's HTTP layer only reaches gateways on the default port of their scheme (80 or
-443): it drops any port from the address (and fails on one given explicitly). Alipay's
-gateways are on 443, and so is a sandbox served behind the site's web server."""
+Two limits of the SDK's own HTTP (alipay-sdk-python 3.7): it reaches a gateway only on
+the default port of its scheme (it fails on an address with an explicit port), and it
+sends the full URL as the request target ("POST http://host/gateway.do?... HTTP/1.1"),
+which HTTP/1.1 servers must accept but Django's development server does not. Alipay's
+gateways are on 443, and so is a sandbox served behind the site's web server; the tests
+put a small forwarding front server on port 80 in front of the live test server."""
 
 import json
+import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,6 +49,13 @@ class AlipaySdkProvider:
         merchant_private_key: bytes,
         gateway_public_key: bytes,
     ) -> None:
+        if urllib.parse.urlsplit(gateway_url).port is not None:
+            # Fail here, in words, rather than on the first payment with the SDK's
+            # "can only concatenate str (not "int") to str".
+            raise GatewayError(
+                "The official Alipay SDK cannot reach a gateway on an explicit port: "
+                f"{gateway_url}. Serve it on the scheme's default port."
+            )
         self.code = code
         self.app_id = app_id
         self.seller_id = seller_id
