@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from govstore.accounts.models import User
 from govstore.delivery import handlers
@@ -64,8 +64,10 @@ logger = logging.getLogger(__name__)
 
 
 def _courier_down() -> ValidationError:
+    # Lazy: the courier call may have switched the thread's language (in-process test
+    # transport); the message is rendered in whatever language the page shows.
     return ValidationError(
-        _(
+        gettext_lazy(
             "The courier cannot be reached just now, so nothing was sent. "
             "Try again in a few minutes."
         ),

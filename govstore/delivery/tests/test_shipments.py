@@ -10,7 +10,7 @@ import time
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from govstore.applications.tests.factories import make_staff
 from govstore.delivery import handlers, selectors, services, signing
@@ -24,6 +24,14 @@ from govstore.stores.constants import StaffRole
 from govstore.stores.tests.factories import AgencyFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in English; the pages' Chinese is tested with the pages.
+    with translation.override("en"):
+        yield
+
 
 WEBHOOK = "/delivery/sandbox/webhook/"
 
@@ -128,7 +136,8 @@ def test_quote_when_the_courier_is_down_is_a_clear_message():
     sandbox.sandbox_outage_set(down=True)
     with pytest.raises(ValidationError) as refused:
         services.shipment_quote(origin_region_code="370200", destination_province_code="110000")
-    assert "courier cannot be reached" in refused.value.messages[0]
+    with translation.override("en"):
+        assert "courier cannot be reached" in refused.value.messages[0]
 
 
 # --- creating ------------------------------------------------------------------------------
@@ -162,7 +171,8 @@ def test_courier_down_writes_nothing(settings, outage):
     with pytest.raises(ValidationError) as refused:
         _create()
     assert refused.value.code == "courier_unavailable"
-    assert "courier cannot be reached" in refused.value.messages[0]
+    with translation.override("en"):
+        assert "courier cannot be reached" in refused.value.messages[0]
     assert not Shipment.objects.exists()
     assert not ShipmentEvent.objects.exists()
 
