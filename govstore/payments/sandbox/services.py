@@ -260,6 +260,7 @@ def _trade_take_payment(trade: SandboxTrade, now: datetime.datetime) -> None:
         notification_pk = notification.pk
 
         def deliver() -> None:
+            # tasks.py builds on this module; importing it here avoids the cycle.
             from govstore.payments.sandbox.tasks import sandbox_notification_deliver
 
             sandbox_notification_deliver.delay(notification_pk)
