@@ -72,6 +72,16 @@ class PaymentEventKind(models.TextChoices):
     SETTLED = "settled", _("Settled to the agency")
 
 
+class DifferenceKind(models.TextChoices):
+    STATUS = "status", _("Paid on one side only")
+    AMOUNT = "amount", _("Amounts differ")
+    REFUNDED = "refunded", _("Refunded amounts differ")
+    UNKNOWN_TO_GATEWAY = "unknown_to_gateway", _("The payment service has no such trade")
+    UNKNOWN_TO_US = "unknown_to_us", _("We have no such trade")
+    JOURNAL = "journal", _("The journal disagrees with the trade")
+    UNREACHABLE = "unreachable", _("The payment service did not answer")
+
+
 # Trade states (Alipay) in which the buyer's money has been taken.
 PAID_TRADE_STATUSES = frozenset({"TRADE_SUCCESS", "TRADE_FINISHED"})
 TRADE_CLOSED = "TRADE_CLOSED"

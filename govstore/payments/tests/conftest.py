@@ -32,3 +32,13 @@ def citizen(db):
 @pytest.fixture
 def order_id() -> str:
     return f"order-{next(_orders)}"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Services called outside a request speak the active language: English here, so
+    messages can be matched."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
