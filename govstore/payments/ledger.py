@@ -49,10 +49,10 @@ def entry_record(
 
 def _balances(entries: QuerySet[JournalEntry]) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
-    for row in entries.values("to_account").annotate(total=Sum("amount_fen")):
-        totals[row["to_account"]] += int(row["total"])
-    for row in entries.values("from_account").annotate(total=Sum("amount_fen")):
-        totals[row["from_account"]] -= int(row["total"])
+    for into in entries.values("to_account").annotate(total=Sum("amount_fen")):
+        totals[into["to_account"]] += int(into["total"])
+    for out in entries.values("from_account").annotate(total=Sum("amount_fen")):
+        totals[out["from_account"]] -= int(out["total"])
     return dict(totals)
 
 

@@ -416,6 +416,7 @@ def payment_confirm(*, payment_id: int) -> Payment:
         return payment
     with transaction.atomic():
         payment, trades = _lock_trade(payment.pk)
+        outcome: str
         if state.app_id and state.app_id != provider.app_id:
             outcome, detail = Outcome.REFUSED_APP, f"app_id {state.app_id!r}"
         elif state.seller_id and state.seller_id != provider.seller_id:
