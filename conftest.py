@@ -53,28 +53,34 @@ def _in_process_partners(request, settings, monkeypatch):
     def transport(url, body, headers, timeout):
         if not url.startswith("http://testserver/"):
             return real_transport(url, body, headers, timeout)
+        from django.utils import translation
+
         client = Client(raise_request_exception=False)
         extra = {
             "HTTP_" + name.upper().replace("-", "_"): value
             for name, value in headers.items()
             if name.lower() != "content-type"
         }
-        response = client.generic(
-            "POST",
-            url.removeprefix("http://testserver"),
-            data=body,
-            content_type=headers.get("Content-Type", "application/octet-stream"),
-            **extra,
-        )
+        # The request activates its own language; the caller's thread keeps its own.
+        with translation.override(translation.get_language()):
+            response = client.generic(
+                "POST",
+                url.removeprefix("http://testserver"),
+                data=body,
+                content_type=headers.get("Content-Type", "application/octet-stream"),
+                **extra,
+            )
         return http.HttpAnswer(response.status_code, response.content, dict(response.headers))
 
     monkeypatch.setattr(http, "_transport", transport)
-    if request.node.get_closest_marker("worker") is None:
-        from config.celery import app
+    from config.celery import app
 
-        monkeypatch.setattr(app.conf, "task_always_eager", True)
-        monkeypatch.setattr(app.conf, "task_eager_propagates", True)
+    eager = request.node.get_closest_marker("worker") is None
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = eager or before[0]
+    app.conf.task_eager_propagates = eager or before[1]
     yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
 
 
 @pytest.fixture(scope="session")

@@ -297,9 +297,7 @@ ALIPAY_GATEWAY_URL = os.environ.get("ALIPAY_GATEWAY_URL", "https://openapi.alipa
 ALIPAY_MERCHANT_PRIVATE_KEY_FILE = os.environ.get("ALIPAY_MERCHANT_PRIVATE_KEY_FILE", "")
 ALIPAY_PUBLIC_KEY_FILE = os.environ.get("ALIPAY_PUBLIC_KEY_FILE", "")
 # A trade still unpaid on our side this long after the cashier opened is asked about.
-PAYMENTS_LATE_NOTIFICATION_MINUTES = int(
-    os.environ.get("PAYMENTS_LATE_NOTIFICATION_MINUTES", "5")
-)
+PAYMENTS_LATE_NOTIFICATION_MINUTES = int(os.environ.get("PAYMENTS_LATE_NOTIFICATION_MINUTES", "5"))
 DELIVERY_PROVIDER = os.environ.get("DELIVERY_PROVIDER", "sandbox")
 # The webhook secret shared with the courier is made here on first use.
 DELIVERY_KEYS_DIR = Path(os.environ.get("DELIVERY_KEYS_DIR", VAR_DIR / "delivery"))

@@ -13,3 +13,13 @@ class ApplicationsConfig(AppConfig):
         from govstore.documents.access import register_access_policy
 
         register_access_policy(DOCUMENT_PURPOSE, document_access_policy)
+
+        # Payments and delivery call applications back through these; they never
+        # import applications themselves.
+        from govstore.applications.constants import PAYABLE_PURPOSE
+        from govstore.applications.handlers import ApplicationPayable, ApplicationShipmentOwner
+        from govstore.delivery.handlers import register_shipment_owner
+        from govstore.payments.handlers import register_payable
+
+        register_payable(PAYABLE_PURPOSE, ApplicationPayable())
+        register_shipment_owner(PAYABLE_PURPOSE, ApplicationShipmentOwner())

@@ -122,6 +122,15 @@ class ApplicationEventKind(models.TextChoices):
     HANDED_OVER = "handed_over", _("Handed over at the counter")
     DELIVERED = "delivered", _("Delivered")
     COMPLETED = "completed", _("Completed")
+    RECEIPT_EXTENDED = "receipt_extended", _("Time to confirm receipt extended")
+    PAYMENT_STARTED = "payment_started", _("Went to the cashier")
+    REFUND_ISSUED = "refund_issued", _("Refund requested from the gateway")
+    REFUNDED = "refunded", _("Refunded")
+    DUPLICATE_PAYMENT = "duplicate_payment", _("Paid twice; the second payment is refunded")
+    WAYBILL_CREATED = "waybill_created", _("Courier waybill created")
+    COURIER_UPDATE = "courier_update", _("Courier update")
+    DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
+    PICKUP_CODE_REFUSED = "pickup_code_refused", _("Wrong pickup code")
 
 
 class ApplicationDocumentStatus(models.TextChoices):
@@ -151,3 +160,11 @@ TEMPORARY_PLATE_VALID_DAYS = 15
 REASON_MAX_LENGTH = 1000
 ADDRESS_MAX_LENGTH = 300
 STAFF_QUEUE_PAGE_SIZE = 25
+# The purpose under which applications are paid for and shipped (payments and delivery
+# call back the handlers registered for it).
+PAYABLE_PURPOSE = "application"
+# Default days after delivery before receipt confirms itself, and the one extension.
+RECEIPT_CONFIRM_DAYS = 10
+RECEIPT_EXTEND_DAYS = 3
+# The courier's fee is a fee line of its own, priced by the courier, not a regulated fee.
+COURIER_FEE_ITEM_CODE = "courier-delivery"

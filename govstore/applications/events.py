@@ -40,6 +40,15 @@ CITIZEN_EVENT_TEXT: dict[str, Any] = {
     K.HANDED_OVER: _("You collected it at the counter."),
     K.DELIVERED: _("It was delivered."),
     K.COMPLETED: _("The application is complete."),
+    K.RECEIPT_EXTENDED: _("You asked for more time before receipt is confirmed."),
+    K.PAYMENT_STARTED: _("You went to the cashier to pay."),
+    K.REFUND_ISSUED: _("We asked the payment gateway to refund you."),
+    K.REFUNDED: _("Your refund was paid back to your account."),
+    K.DUPLICATE_PAYMENT: _("You paid twice. The second payment is being refunded."),
+    K.WAYBILL_CREATED: _("A courier waybill was made for your parcel."),
+    K.COURIER_UPDATE: _("News from the courier."),
+    K.DELIVERY_FAILED: _("The courier could not deliver it. The store will contact you."),
+    K.PICKUP_CODE_REFUSED: _("A wrong pickup code was entered at the counter."),
 }
 
 

@@ -25,7 +25,6 @@ from govstore.registry.formats import parse_plate
 PHOTO_ACCEPT = "image/*,.heic,.heif"
 PDF_ACCEPT = "application/pdf,.pdf"
 REASON_MAX_LENGTH = 500
-ADDRESS_MAX_LENGTH = 200
 
 
 class Snapshot:
@@ -185,37 +184,52 @@ class DeliveryForm(AccessibleForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how you want to receive it.")},
     )
-    address = forms.CharField(
-        label=_("Delivery address"),
+    address = forms.ChoiceField(
+        label=_("Deliver to"),
         required=False,
-        max_length=ADDRESS_MAX_LENGTH,
-        help_text=_(
-            "Province, city, district, street, building and room, and the name and mobile "
-            "number of the person who will receive it."
-        ),
-        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
-        error_messages={
-            "max_length": _("Shorten the address to %(limit_value)d characters or fewer."),
-        },
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose one of your addresses shown.")},
     )
 
-    def __init__(self, *args: Any, methods: Sequence[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        methods: Sequence[str],
+        addresses: Sequence[tuple[int, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(DeliveryMethod.choices)
         self.fields["method"].choices = [(method, labels.get(method, method)) for method in methods]  # type: ignore[attr-defined]
         if len(methods) == 1:
             self.fields["method"].initial = methods[0]
+        self.fields["address"].choices = [(str(pk), text) for pk, text in addresses]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if (
-            cleaned.get("method") == DeliveryMethod.COURIER
-            and not cleaned.get("address", "").strip()
-        ):
-            self.add_error("address", _("Enter the address the courier should deliver to."))
+        if cleaned.get("method") == DeliveryMethod.COURIER and not cleaned.get("address"):
+            self.add_error(
+                "address",
+                _("Choose the address the courier should deliver to, or add a new one."),
+            )
         if cleaned.get("method") != DeliveryMethod.COURIER:
             cleaned["address"] = ""
         return cleaned
+
+
+class PickupCodeForm(AccessibleForm):
+    code = forms.RegexField(
+        label=_("Pickup code the citizen shows"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={
+            "required": _("Enter the 6-digit pickup code the citizen shows you."),
+            "invalid": _("A pickup code is 6 digits."),
+        },
+    )
 
 
 class DocumentUploadForm(AccessibleForm):

@@ -56,6 +56,10 @@ class Application(models.Model):
     answers = models.JSONField(default=dict, blank=True)
     delivery_method = models.CharField(max_length=16, choices=DeliveryMethod.choices, blank=True)
     delivery_address = models.TextField(max_length=ADDRESS_MAX_LENGTH, blank=True)
+    # The address book entry chosen at checkout, as it was then (recipient, mobile,
+    # province, city, district, street, postcode): the courier is sent here even if the
+    # citizen edits or deletes the entry later.
+    delivery_snapshot = models.JSONField(default=dict, blank=True)
     # The licence number or plate the application is about.
     subject_reference = models.CharField(max_length=24, blank=True)
     # The last eligibility results: [{"name", "passed", "code", "message"}]
@@ -84,6 +88,12 @@ class Application(models.Model):
     # When it was paid.
     submitted_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    # Receipt confirms itself at this time unless the citizen confirms first.
+    receipt_confirm_by = models.DateTimeField(null=True, blank=True)
+    receipt_extended = models.BooleanField(default=False)
+    # The unguessable code in the receipt's QR link to its public verification page.
+    receipt_code = models.CharField(max_length=32, unique=True, null=True, blank=True)
     retention_days = models.PositiveSmallIntegerField(default=DEFAULT_RETENTION_DAYS)
 
     class Meta:
@@ -111,6 +121,9 @@ class Application(models.Model):
             models.Index(fields=["citizen", "-created_at"], name="applications_of_citizen"),
             models.Index(
                 fields=["status", "payment_requested_at"], name="applications_unpaid_sweep"
+            ),
+            models.Index(
+                fields=["status", "receipt_confirm_by"], name="applications_receipt_sweep"
             ),
         ]
 

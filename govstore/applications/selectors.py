@@ -218,3 +218,15 @@ def document_access_policy(actor: Actor, document: Any) -> str | None:
     if is_supervisor(actor):
         return "supervisor"
     return None
+
+
+def application_by_receipt_code(code: str) -> Application | None:
+    """The application a receipt's verification code belongs to. Public: the code is
+    unguessable and the page shows nothing that identifies the citizen."""
+    if not code or len(code) > 32 or not code.isalnum():
+        return None
+    return (
+        Application.objects.select_related("store", "store__agency", "citizen")
+        .filter(receipt_code=code, submitted_at__isnull=False)
+        .first()
+    )

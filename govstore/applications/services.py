@@ -21,10 +21,13 @@ from govstore.accounts.constants import MOBILE_RE, AccountKind
 from govstore.accounts.models import User
 from govstore.applications import issuance
 from govstore.applications.constants import (
-    ADDRESS_MAX_LENGTH,
+    COURIER_FEE_ITEM_CODE,
     DEFAULT_RETENTION_DAYS,
     DOCUMENT_PURPOSE,
+    PAYABLE_PURPOSE,
     REASON_MAX_LENGTH,
+    RECEIPT_CONFIRM_DAYS,
+    RECEIPT_EXTEND_DAYS,
     REFERENCE_PREFIX,
     ActorKind,
     ApplicationDocumentStatus,
@@ -34,12 +37,14 @@ from govstore.applications.constants import (
 from govstore.applications.events import event_record, snapshot_text
 from govstore.applications.models import Application, ApplicationDocument
 from govstore.applications.selectors import staff_roles
-from govstore.applications.workflow import transition
+from govstore.applications.workflow import can_transition, transition
 from govstore.catalog.calendar import add_working_days
 from govstore.catalog.constants import DeliveryMethod, FieldType
 from govstore.catalog.fees import FeeNotPublished, service_price
 from govstore.catalog.models import Service
 from govstore.core.identity import parse_resident_id
+from govstore.delivery.models import Address
+from govstore.delivery.selectors import address_snapshot, address_snapshot_text
 from govstore.documents.models import Document
 from govstore.documents.services import document_schedule_purge, document_store
 from govstore.registry.checks import CHECKS, CheckResult, run_checks
@@ -179,6 +184,13 @@ def _require_status(application: Application, *statuses: str) -> None:
         )
 
 
+def _require_transition(application: Application, to: str, *, actor_kind: str) -> None:
+    """Refuse, as transition() would, a step the table does not allow from the current
+    status, before any work outside the transaction (a courier call, a code check)."""
+    if not can_transition(application.status, to, actor_kind=actor_kind):
+        transition(application, to, actor_kind=actor_kind)  # raises TransitionRefused
+
+
 def _clean_reason(reason: str, *, required: bool) -> str:
     reason = (reason or "").strip()
     if required and not reason:
@@ -309,6 +321,70 @@ def _subject_reference(application: Application) -> str:
 # --- Citizen steps ---------------------------------------------------------------------
 
 
+def _courier_quote(*, actor: User, application: Application, address: "Address") -> dict[str, Any]:
+    """The address as it is now and the courier's rate to it, asked before any write."""
+    from govstore.delivery.providers import CourierUnavailable, get_courier
+
+    if address.owner_id != actor.pk:
+        raise ValidationError(
+            {"address": [_("Choose one of your own addresses.")]}, code="not_your_address"
+        )
+    courier = get_courier()
+    try:
+        fee_fen = courier.quote(
+            origin_region_code=application.store.agency.region.code,
+            destination_province_code=address.province_code,
+        )
+    except CourierUnavailable as exc:
+        raise ValidationError(
+            {
+                "address": [
+                    _(
+                        "We could not get the courier's price just now. Try again in a few "
+                        "minutes, or choose counter pickup."
+                    )
+                ]
+            },
+            code="courier_unavailable",
+        ) from exc
+    return {
+        "address": address_snapshot(address),
+        "courier": courier.code,
+        "fee_fen": fee_fen,
+        "quoted_on": timezone.localdate().isoformat(),
+    }
+
+
+def _priced(
+    application: Application, answers: Mapping[str, object]
+) -> tuple[list[dict[str, Any]], int]:
+    """The regulated fee lines for these answers, plus the courier's fee as a line of
+    its own when the item is to be posted: it is the courier's rate, not a fee set by
+    the price authority, and the receipt says so."""
+    lines, total = fee_snapshot_build(application.service, answers)
+    if application.delivery_method == DeliveryMethod.COURIER and application.delivery_snapshot:
+        fee_fen = int(application.delivery_snapshot.get("fee_fen") or 0)
+        if fee_fen:
+            lines.append(
+                {
+                    "fee_standard_id": None,
+                    "item_code": COURIER_FEE_ITEM_CODE,
+                    "name_zh": "快递费",
+                    "name_en": "Courier delivery",
+                    "unit_zh": "件",
+                    "unit_en": "parcel",
+                    "quantity": 1,
+                    "unit_amount_fen": fee_fen,
+                    "amount_fen": fee_fen,
+                    "legal_basis": "",
+                    "effective_from": application.delivery_snapshot.get("quoted_on", ""),
+                    "region_code": "",
+                }
+            )
+            total += fee_fen
+    return lines, total
+
+
 def application_start(*, actor: User, service: Service) -> Application:
     """A new draft for a verified citizen, with the service, its form and its fee lines
     snapshotted as they are now."""
@@ -363,12 +439,21 @@ def application_save_answers(
     application: Application,
     answers: Mapping[str, object],
     delivery_method: str | None = None,
-    delivery_address: str | None = None,
+    address: "Address | None" = None,
 ) -> Application:
     """Save some or all answers of a draft, as the citizen goes. Every given answer is
     checked against the form it was started with; an empty answer clears it. Whether
     all required answers are there is checked at submission. Any error changes nothing
-    and names the field."""
+    and names the field.
+
+    `address` is an entry of the citizen's address book for courier delivery; the
+    courier is asked for its rate to that province before anything is written, so a
+    courier that does not answer changes nothing."""
+    courier_quote: dict[str, Any] | None = None
+    if address is not None and (delivery_method or application.delivery_method) == (
+        DeliveryMethod.COURIER
+    ):
+        courier_quote = _courier_quote(actor=actor, application=application, address=address)
     with transaction.atomic():
         application = _lock(application)
         _require_owner(actor, application)
@@ -390,13 +475,9 @@ def application_save_answers(
             method = delivery_method.strip()
             if method and method not in methods:
                 errors["delivery_method"] = [_("Choose one of the ways of delivery shown.")]
-        address = application.delivery_address
-        if delivery_address is not None:
-            address = delivery_address.strip()
-            if len(address) > ADDRESS_MAX_LENGTH:
-                errors["delivery_address"] = [
-                    _("Keep the address under %(max)d characters.") % {"max": ADDRESS_MAX_LENGTH}
-                ]
+        delivery_snapshot = application.delivery_snapshot
+        if courier_quote is not None:
+            delivery_snapshot = courier_quote
         if errors:
             raise ValidationError(errors)
 
@@ -408,18 +489,22 @@ def application_save_answers(
                 merged.pop(key, None)
         application.answers = merged
         application.delivery_method = method
-        application.delivery_address = address if method == DeliveryMethod.COURIER else ""
+        if method == DeliveryMethod.COURIER and delivery_snapshot:
+            application.delivery_snapshot = delivery_snapshot
+            application.delivery_address = address_snapshot_text(delivery_snapshot["address"])
+        else:
+            application.delivery_snapshot = {}
+            application.delivery_address = ""
         application.subject_reference = _subject_reference(application)
         # Re-priced on every save so "check your answers" shows the lines that apply
         # (car or motorcycle plates); submission prices it once more.
-        application.fee_snapshot, application.total_fen = fee_snapshot_build(
-            application.service, merged
-        )
+        application.fee_snapshot, application.total_fen = _priced(application, merged)
         application.save(
             update_fields=[
                 "answers",
                 "delivery_method",
                 "delivery_address",
+                "delivery_snapshot",
                 "subject_reference",
                 "fee_snapshot",
                 "total_fen",
@@ -613,8 +698,8 @@ def application_submit(*, actor: User, application: Application) -> Application:
                 payload={"checks": [result.name for result in failed_results]},
             )
         else:
-            application.fee_snapshot, application.total_fen = fee_snapshot_build(
-                application.service, application.answers
+            application.fee_snapshot, application.total_fen = _priced(
+                application, application.answers
             )
             application.payment_requested_at = timezone.now()
             _move(
@@ -626,6 +711,12 @@ def application_submit(*, actor: User, application: Application) -> Application:
                 payload={"total_fen": application.total_fen},
                 update_fields=["eligibility", "fee_snapshot", "total_fen", "payment_requested_at"],
             )
+            if not application.total_fen:
+                # A free service (the inspection mark) has nothing to collect: it goes
+                # straight to the reviewers.
+                application = application_mark_paid(
+                    application=application, paid_at=application.payment_requested_at
+                )
     if failed_results:
         # Raised after the transaction so the results stay on the draft for the page;
         # built from the checks' own lazy texts so it reads in the page's language.
@@ -705,6 +796,8 @@ def application_cancel(*, actor: User, application: Application, reason: str = "
             payload={"refund_due_fen": application.refund_due_fen},
             update_fields=["refund_due_fen", "payment_requested_at"],
         )
+        if was_paid:
+            _refund_in_full(application, actor=actor, reason=reason, kind="cancelled")
         _schedule_document_purge(application, closed_at=timezone.now())
     return application
 
@@ -740,26 +833,187 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
 
 def application_confirm_receipt(*, actor: User | None, application: Application) -> Application:
     """The citizen confirms they received it; with actor=None the system confirms for
-    them once the waiting time has passed."""
+    them once the waiting time has passed. Completion releases the fee held in escrow
+    to the agency."""
+    from govstore.payments.services import payment_settle
+
     with transaction.atomic():
         application = _lock(application)
         if actor is not None:
             _require_owner(actor, application)
         now = timezone.now()
         application.completed_at = now
+        application.receipt_confirm_by = None
         _move(
             application,
             S.COMPLETED,
             actor=actor,
             actor_kind=ActorKind.CITIZEN if actor is not None else ActorKind.SYSTEM,
             kind=K.COMPLETED,
-            update_fields=["completed_at"],
+            update_fields=["completed_at", "receipt_confirm_by"],
         )
         Store.objects.filter(pk=application.store_id).update(
             completed_deal_count=F("completed_deal_count") + 1
         )
+        if application.total_fen:
+            payment_settle(purpose=PAYABLE_PURPOSE, payable_id=str(application.pk))
         _schedule_document_purge(application, closed_at=now)
     return application
+
+
+def _refund_in_full(application: Application, *, actor: User, reason: str, kind: str) -> None:
+    """Ask the gateway to pay the fee back (after this transaction commits; a failed
+    refund is retried by the payments context and stays on the staff refunds page)."""
+    from govstore.payments.selectors import payment_accepted_for
+    from govstore.payments.services import refund_issue
+
+    payment = payment_accepted_for(purpose=PAYABLE_PURPOSE, payable_id=str(application.pk))
+    if payment is None or not application.refund_due_fen:
+        return  # nothing was paid through the gateway (a free service)
+    refund = refund_issue(
+        actor=actor,
+        payment=payment,
+        amount_fen=min(application.refund_due_fen, payment.amount_fen - payment.refunded_fen),
+        reason=reason
+        or _("Fee for application %(reference)s paid back") % {"reference": application.reference},
+        kind=kind,
+    )
+    event_record(
+        application=application,
+        actor=actor,
+        kind=K.REFUND_ISSUED,
+        payload={"refund_id": refund.pk, "amount_fen": refund.amount_fen},
+    )
+
+
+def application_pay(*, actor: User, application: Application, return_url: str) -> str:
+    """Send the citizen to the gateway's cashier for the fee; returns where to redirect.
+    Each call opens a new trade, so two tabs make two trades; if both are paid, the
+    payments context refunds the second. A gateway that does not answer leaves the
+    application as it was, still payable, with a message saying so.
+
+    The gateway is asked about the new trade before the citizen is sent: a page-pay
+    redirect alone would show a browser error page if the gateway were down."""
+    from govstore.payments.providers import GatewayError, GatewayUnavailable, get_provider
+    from govstore.payments.services import payment_start
+
+    with transaction.atomic():
+        application = _lock(application)
+        _require_owner(actor, application)
+        _require_status(application, S.AWAITING_PAYMENT)
+        if not application.total_fen:
+            raise ValidationError(_("There is nothing to pay."), code="nothing_to_pay")
+    down = ValidationError(
+        _(
+            "The payment service is not answering just now. Nothing was paid and your "
+            "application is kept; please try again in a few minutes."
+        ),
+        code="gateway_unavailable",
+    )
+    name = snapshot_text(application.service_snapshot, "name")
+    # Not inside a transaction: payments commits the trade before it asks the gateway.
+    try:
+        payment, redirect_url = payment_start(
+            actor=actor,
+            purpose=PAYABLE_PURPOSE,
+            payable_id=str(application.pk),
+            agency=application.store.agency,
+            amount_fen=application.total_fen,
+            subject=f"{name} {application.reference}"[:128],
+            return_url=return_url,
+        )
+        get_provider(payment.provider).query_trade(payment.out_trade_no)
+    except GatewayUnavailable as exc:
+        raise down from exc
+    except GatewayError:
+        pass  # the gateway answered: it is up, whatever it said about a new trade
+    event_record(
+        application=application,
+        actor=actor,
+        kind=K.PAYMENT_STARTED,
+        for_citizen=False,
+        payload={"out_trade_no": payment.out_trade_no},
+    )
+    return redirect_url
+
+
+def application_receipt_code_ensure(*, application: Application) -> Application:
+    """Give a paid application the code its receipt's QR link carries, once."""
+    if application.receipt_code:
+        return application
+    with transaction.atomic():
+        application = _lock(application)
+        if not application.receipt_code:
+            application.receipt_code = uuid.uuid4().hex
+            application.save(update_fields=["receipt_code", "updated_at"])
+    return application
+
+
+def receipt_confirm_days() -> int:
+    return int(getattr(settings, "APPLICATIONS_RECEIPT_CONFIRM_DAYS", RECEIPT_CONFIRM_DAYS))
+
+
+def receipt_extend_days() -> int:
+    return int(getattr(settings, "APPLICATIONS_RECEIPT_EXTEND_DAYS", RECEIPT_EXTEND_DAYS))
+
+
+def _start_receipt_clock(application: Application, *, now: datetime.datetime) -> list[str]:
+    """Delivered now: receipt confirms itself after the configured days. Returns the
+    fields to save."""
+    application.delivered_at = now
+    application.receipt_confirm_by = now + datetime.timedelta(days=receipt_confirm_days())
+    return ["delivered_at", "receipt_confirm_by"]
+
+
+def application_extend_receipt(*, actor: User, application: Application) -> Application:
+    """The citizen has not got it yet: once, push the automatic confirmation back."""
+    with transaction.atomic():
+        application = _lock(application)
+        _require_owner(actor, application)
+        _require_status(application, S.DELIVERED)
+        if application.receipt_extended:
+            raise ValidationError(
+                _("You have already asked for more time once; it cannot be extended again."),
+                code="already_extended",
+            )
+        if application.receipt_confirm_by is None:
+            raise ValidationError(
+                _("This item was collected in person, so there is nothing to extend."),
+                code="nothing_to_extend",
+            )
+        days = receipt_extend_days()
+        application.receipt_confirm_by += datetime.timedelta(days=days)
+        application.receipt_extended = True
+        application.save(update_fields=["receipt_confirm_by", "receipt_extended", "updated_at"])
+        event_record(
+            application=application,
+            actor=actor,
+            kind=K.RECEIPT_EXTENDED,
+            payload={"days": days, "confirm_by": application.receipt_confirm_by.isoformat()},
+        )
+    return application
+
+
+def application_confirm_receipt_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Confirm receipt for every delivered application whose waiting time has passed.
+    Each row is re-checked under its lock, so running it twice confirms once."""
+    now = now or timezone.now()
+    due = Application.objects.filter(status=S.DELIVERED, receipt_confirm_by__lte=now).values_list(
+        "pk", flat=True
+    )
+    confirmed = 0
+    for pk in list(due):
+        with transaction.atomic():
+            application = (
+                Application.objects.select_for_update(of=("self",))
+                .filter(pk=pk, status=S.DELIVERED, receipt_confirm_by__lte=now)
+                .first()
+            )
+            if application is None:
+                continue  # confirmed or extended since the list was read
+            application_confirm_receipt(actor=None, application=application)
+            confirmed += 1
+    return confirmed
 
 
 # --- Staff steps -----------------------------------------------------------------------
@@ -929,6 +1183,7 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
             payload={"refund_due_fen": application.refund_due_fen},
             update_fields=["decision_reason", "refund_due_fen"],
         )
+        _refund_in_full(application, actor=actor, reason=reason, kind="rejected")
         _schedule_document_purge(application, closed_at=timezone.now())
     return application
 
@@ -965,7 +1220,14 @@ def application_production_done(*, actor: User, application: Application) -> App
         from_status = transition(application, to, actor_kind=ActorKind.PRODUCER)
         issued = issuance.on_production_done(application, actor=actor, today=timezone.localdate())
         application.issuance = {**application.issuance, **issued}
-        application.save(update_fields=["status", "issuance", "updated_at"])
+        fields = ["status", "issuance", "updated_at"]
+        if to == S.DELIVERED:  # electronic: delivered the moment it is issued
+            fields += _start_receipt_clock(application, now=timezone.now())
+        application.save(update_fields=fields)
+        if to == S.READY_FOR_PICKUP:
+            from govstore.delivery.services import pickup_code_issue
+
+            pickup_code_issue(purpose=PAYABLE_PURPOSE, payable_id=str(application.pk))
         event_record(
             application=application,
             actor=actor,
@@ -977,11 +1239,35 @@ def application_production_done(*, actor: User, application: Application) -> App
     return application
 
 
-def application_dispatch(
-    *, actor: User, application: Application, tracking_number: str = ""
-) -> Application:
-    """Hand the item to the courier."""
-    tracking_number = (tracking_number or "").strip()[:40]
+def application_dispatch(*, actor: User, application: Application) -> Application:
+    """Book the courier for the parcel and record it as handed over. The waybill is
+    asked for before the application is locked for the change (the courier is another
+    system, and the lock is not held while waiting for it); a courier that does not
+    answer leaves the application ready for dispatch, with a message saying so."""
+    from govstore.delivery.selectors import shipment_for
+    from govstore.delivery.services import shipment_create
+
+    with transaction.atomic():
+        application = _lock(application)
+        _require_staff(actor, application.store, ActorKind.DISPATCHER)
+        _require_transition(application, S.DISPATCHED, actor_kind=ActorKind.DISPATCHER)
+        recipient = (application.delivery_snapshot or {}).get("address")
+        if not recipient:
+            raise ValidationError(
+                _("This application has no delivery address; hand it over at the counter."),
+                code="no_address",
+            )
+    payable_id = str(application.pk)
+    shipment = shipment_for(purpose=PAYABLE_PURPOSE, payable_id=payable_id)
+    if shipment is None:
+        shipment = shipment_create(
+            actor=actor,
+            purpose=PAYABLE_PURPOSE,
+            payable_id=payable_id,
+            agency=application.store.agency,
+            recipient=recipient,
+            origin_region_code=application.store.agency.region.code,
+        )
     with transaction.atomic():
         application = _lock(application)
         _require_staff(actor, application.store, ActorKind.DISPATCHER)
@@ -991,23 +1277,50 @@ def application_dispatch(
             actor=actor,
             actor_kind=ActorKind.DISPATCHER,
             kind=K.DISPATCHED,
-            payload={"tracking_number": tracking_number} if tracking_number else None,
+            payload={"tracking_number": shipment.tracking_number},
         )
     return application
 
 
-def application_hand_over(*, actor: User, application: Application) -> Application:
-    """The citizen collected the item at the counter."""
+def application_hand_over(
+    *, actor: User, application: Application, pickup_code: str
+) -> Application:
+    """The citizen collects the item at the counter and shows their one-time pickup
+    code. Collecting it in person is the receipt, so the application completes and the
+    fee is released to the agency. A wrong code changes nothing but the count of tries
+    left, and the citizen sees on their timeline that one was tried."""
+    from govstore.delivery.services import pickup_code_redeem
+
     with transaction.atomic():
         application = _lock(application)
         _require_staff(actor, application.store, ActorKind.DISPATCHER)
+        _require_transition(application, S.DELIVERED, actor_kind=ActorKind.DISPATCHER)
+        _require_status(application, S.READY_FOR_PICKUP)
+    pickup_code = (pickup_code or "").strip()
+    if not (len(pickup_code) == 6 and pickup_code.isdigit()):
+        raise ValidationError(_("A pickup code is 6 digits."), code="malformed_code")
+    try:
+        pickup_code_redeem(
+            actor=actor,
+            purpose=PAYABLE_PURPOSE,
+            payable_id=str(application.pk),
+            code=pickup_code,
+        )
+    except ValidationError:
+        event_record(application=application, actor=actor, kind=K.PICKUP_CODE_REFUSED)
+        raise
+    with transaction.atomic():
+        application = _lock(application)
+        fields = _start_receipt_clock(application, now=timezone.now())
         _move(
             application,
             S.DELIVERED,
             actor=actor,
             actor_kind=ActorKind.DISPATCHER,
             kind=K.HANDED_OVER,
+            update_fields=fields,
         )
+        application = application_confirm_receipt(actor=None, application=application)
     return application
 
 
@@ -1018,12 +1331,14 @@ def application_mark_delivered(*, actor: User | None, application: Application) 
         application = _lock(application)
         if actor is not None:
             _require_staff(actor, application.store, ActorKind.DISPATCHER)
+        fields = _start_receipt_clock(application, now=timezone.now())
         _move(
             application,
             S.DELIVERED,
             actor=actor,
             actor_kind=ActorKind.DISPATCHER if actor is not None else ActorKind.SYSTEM,
             kind=K.DELIVERED,
+            update_fields=fields,
         )
     return application
 

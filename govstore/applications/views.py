@@ -9,6 +9,7 @@ application's snapshots, never from the live catalogue.
 import datetime
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -31,6 +32,7 @@ from govstore.applications import selectors, services
 from govstore.applications.constants import (
     DUE_DATE_STATUSES,
     FINAL_STATUSES,
+    PAYABLE_PURPOSE,
     ApplicationDocumentStatus,
     ApplicationEventKind,
     ApplicationStatus,
@@ -40,6 +42,7 @@ from govstore.applications.forms import (
     AnswersForm,
     DeliveryForm,
     DocumentUploadForm,
+    PickupCodeForm,
     QueueFilterForm,
     ReasonForm,
     ResubmissionForm,
@@ -47,10 +50,12 @@ from govstore.applications.forms import (
     pick,
 )
 from govstore.applications.models import Application, ApplicationDocument
-from govstore.catalog.constants import FieldType, ServiceSubject
+from govstore.catalog.constants import DeliveryMethod, FieldType, ServiceSubject
 from govstore.catalog.selectors import services_public
 from govstore.core.masking import mask_id_number, mask_name
 from govstore.core.pagination import paginate
+from govstore.delivery import selectors as delivery_selectors
+from govstore.delivery.selectors import address_snapshot, address_snapshot_text
 from govstore.documents.constants import DocumentContentType
 from govstore.registry.provider import get_registry
 from govstore.stores.constants import StaffRole
@@ -267,8 +272,36 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         can_cancel=application.status in (S.AWAITING_PAYMENT, S.SUBMITTED),
         issued=_issued_rows(application),
         has_inspection_mark=bool(application.issuance.get("mark_code")),
+        extend_days=services.receipt_extend_days(),
+        pay_by=(
+            application.payment_requested_at
+            + datetime.timedelta(hours=services.unpaid_close_hours())
+            if application.status == S.AWAITING_PAYMENT and application.payment_requested_at
+            else None
+        ),
+        **_parcel_for_citizen(application),
     )
     return render(request, "applications/detail.html", context)
+
+
+def _parcel_for_citizen(application: Application) -> dict[str, Any]:
+    payable_id = str(application.pk)
+    context: dict[str, Any] = {"shipment": None, "tracking_events": [], "pickup_code": ""}
+    if application.delivery_method == DeliveryMethod.COURIER and application.status in (
+        S.DISPATCHED,
+        S.DELIVERED,
+        S.COMPLETED,
+    ):
+        context["shipment"] = delivery_selectors.shipment_for(
+            purpose=PAYABLE_PURPOSE, payable_id=payable_id
+        )
+        context["tracking_events"] = delivery_selectors.tracking_events_for(
+            purpose=PAYABLE_PURPOSE, payable_id=payable_id
+        )
+    if application.status == S.READY_FOR_PICKUP:
+        code = delivery_selectors.pickup_code_for(purpose=PAYABLE_PURPOSE, payable_id=payable_id)
+        context["pickup_code"] = code.code if code is not None and code.used_at is None else ""
+    return context
 
 
 def _issued_rows(application: Application) -> list[tuple[str, Any]]:
@@ -300,7 +333,7 @@ def _save_answers(
     application: Application,
     answers: dict[str, str] | None = None,
     delivery_method: str | None = None,
-    delivery_address: str | None = None,
+    address: Any = None,
 ) -> None:
     """Saves one step: the service takes the whole set, so the answers of the other
     steps go with it unchanged."""
@@ -311,9 +344,7 @@ def _save_answers(
         delivery_method=(
             application.delivery_method if delivery_method is None else delivery_method
         ),
-        delivery_address=(
-            application.delivery_address if delivery_address is None else delivery_address
-        ),
+        address=address,
     )
 
 
@@ -380,16 +411,26 @@ def delivery(request: HttpRequest, reference: str) -> HttpResponse:
     if back := _draft_or_back(application):
         return back
     methods = application.service_snapshot.get("delivery_methods", [])
+    user = _user(request)
+    addresses = list(delivery_selectors.addresses_for(actor=user))
+    choices = [
+        (address.pk, address_snapshot_text(address_snapshot(address))) for address in addresses
+    ]
     status = 200
     if request.method == "POST":
-        form = DeliveryForm(request.POST, methods=methods)
+        form = DeliveryForm(request.POST, methods=methods, addresses=choices)
         if form.is_valid():
+            chosen = None
+            if form.cleaned_data["address"]:
+                chosen = next(
+                    (a for a in addresses if str(a.pk) == form.cleaned_data["address"]), None
+                )
             try:
                 _save_answers(
-                    user=_user(request),
+                    user=user,
                     application=application,
                     delivery_method=form.cleaned_data["method"],
-                    delivery_address=form.cleaned_data["address"],
+                    address=chosen,
                 )
             except ValidationError as error:
                 _add_service_errors(form, error)
@@ -397,17 +438,24 @@ def delivery(request: HttpRequest, reference: str) -> HttpResponse:
                 return redirect("applications:detail", reference=application.reference)
         status = 400
     else:
+        chosen_pk = (application.delivery_snapshot.get("address") or {}).get("address_id")
+        default = next((a.pk for a in addresses if a.is_default), None)
         form = DeliveryForm(
             initial={
                 "method": application.delivery_method or None,
-                "address": application.delivery_address,
+                "address": str(chosen_pk or default or ""),
             },
             methods=methods,
+            addresses=choices,
         )
     context = {
         "application": application,
         "service": _service(application),
         "form": form,
+        "has_addresses": bool(addresses),
+        "add_address_url": reverse("delivery:address_add")
+        + "?"
+        + urlencode({"next": request.path}),
         "store_address": pick(
             {
                 "address_zh": application.store.address_zh,
@@ -626,6 +674,133 @@ def confirm_receipt(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         messages.success(request, _("Thank you. Your application is complete."))
     return redirect("applications:detail", reference=application.reference)
+
+
+@login_required
+@require_POST
+def extend_receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _own_application(request, reference)
+    try:
+        application = services.application_extend_receipt(
+            actor=_user(request), application=application
+        )
+    except ValidationError as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("We will wait until %(date)s before confirming receipt for you.")
+            % {"date": _date_text(application.receipt_confirm_by)},
+        )
+    return redirect("applications:detail", reference=application.reference)
+
+
+def _date_text(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d") if moment else ""
+
+
+# --- paying ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def pay(request: HttpRequest, reference: str) -> HttpResponse:
+    """Off to the gateway's cashier. A gateway that does not answer leaves the
+    application payable and says so."""
+    application = _own_application(request, reference)
+    return_url = request.build_absolute_uri(
+        reverse("applications:paid", kwargs={"reference": application.reference})
+    )
+    try:
+        redirect_url = services.application_pay(
+            actor=_user(request), application=application, return_url=return_url
+        )
+    except ValidationError as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+        return redirect("applications:detail", reference=application.reference)
+    return redirect(redirect_url)
+
+
+@never_cache
+@login_required
+def paid(request: HttpRequest, reference: str) -> HttpResponse:
+    """Where the cashier sends the citizen back. The signed return only says which
+    trade it was; whether it is paid comes from the gateway's notification or, if that
+    is late, from asking the gateway."""
+    from govstore.payments import services as payment_services
+
+    application = _own_application(request, reference)
+    params = request.GET.dict()
+    paid_now = application.submitted_at is not None
+    if not paid_now and params.get("sign"):
+        # Verifies the signed return and, when the notification has not come yet,
+        # asks the gateway about the trade (which records the payment if it is paid).
+        payment_services.payment_return_verify(
+            provider_code=settings.PAYMENTS_PROVIDER, params=params
+        )
+        application.refresh_from_db()
+        paid_now = application.submitted_at is not None
+    if not paid_now and not params.get("sign"):
+        messages.info(request, _("You left the cashier without paying. You can pay any time."))
+        return redirect("applications:detail", reference=application.reference)
+    context = {
+        "application": application,
+        "service": _service(application),
+        "paid": paid_now,
+        "promise_days": int(application.service_snapshot.get("processing_working_days") or 1),
+    }
+    return render(request, "applications/paid.html", context)
+
+
+def _receipt_payment(application: Application) -> Any:
+    from govstore.applications.receipt import ReceiptPayment
+    from govstore.payments.selectors import payment_accepted_for
+
+    payment = payment_accepted_for(purpose=PAYABLE_PURPOSE, payable_id=str(application.pk))
+    if payment is None:
+        return None
+    return ReceiptPayment(
+        out_trade_no=payment.out_trade_no,
+        gateway_trade_no=payment.gateway_trade_no,
+        paid_at=payment.paid_at,
+        amount_fen=payment.amount_fen,
+        refunded_fen=payment.refunded_fen,
+    )
+
+
+@never_cache
+@login_required
+def receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    """The PDF receipt, once the fee is paid."""
+    from govstore.applications.receipt import receipt_pdf
+
+    application = _own_application(request, reference)
+    if application.submitted_at is None:
+        raise Http404(_("There is no receipt before the fee is paid."))
+    application = services.application_receipt_code_ensure(application=application)
+    verify_url = request.build_absolute_uri(
+        reverse("applications:receipt_verify", kwargs={"code": application.receipt_code})
+    )
+    pdf = receipt_pdf(
+        application=application, payment=_receipt_payment(application), verify_url=verify_url
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{application.reference}.pdf"'
+    return response
+
+
+@never_cache
+def receipt_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: anyone holding a receipt can check it is ours and what it says."""
+    from govstore.applications.receipt import receipt_facts
+
+    application = selectors.application_by_receipt_code(code)
+    if application is None:
+        return render(request, "applications/receipt_verify.html", {"facts": None}, status=404)
+    facts = receipt_facts(application, _receipt_payment(application))
+    return render(request, "applications/receipt_verify.html", {"facts": facts})
 
 
 @never_cache
@@ -927,6 +1102,8 @@ def _case_context(
         "resubmission_form": forms.get("resubmission_form")
         or ResubmissionForm(documents=snapshot_documents, prefix="retake"),
         "reject_form": forms.get("reject_form") or ReasonForm(prefix="reject"),
+        "pickup_form": forms.get("pickup_form") or PickupCodeForm(prefix="pickup"),
+        **_money_and_parcel(application),
         "events_page": events_page,
         "events": events_page.object_list,
         "overdue": due_matters and application.due_on < today,  # type: ignore[operator]
@@ -936,7 +1113,30 @@ def _case_context(
         "has_errors": bool(forms.get("errors"))
         or any(
             form is not None and form.is_bound and form.errors
-            for form in (forms.get("resubmission_form"), forms.get("reject_form"))
+            for form in (
+                forms.get("resubmission_form"),
+                forms.get("reject_form"),
+                forms.get("pickup_form"),
+            )
+        ),
+    }
+
+
+def _money_and_parcel(application: Application) -> dict[str, Any]:
+    """What staff see of the fee and the parcel: every trade for this application
+    (a second one paid in another tab shows as refunded), refunds still owed, and the
+    courier's waybill with its tracking."""
+    from govstore.payments.selectors import payments_for
+
+    payable_id = str(application.pk)
+    trades = list(
+        payments_for(purpose=PAYABLE_PURPOSE, payable_id=payable_id).prefetch_related("refunds")
+    )
+    return {
+        "trades": trades,
+        "shipment": delivery_selectors.shipment_for(purpose=PAYABLE_PURPOSE, payable_id=payable_id),
+        "tracking_events": delivery_selectors.tracking_events_for(
+            purpose=PAYABLE_PURPOSE, payable_id=payable_id
         ),
     }
 
@@ -1018,10 +1218,39 @@ dispatch = _staff_action(
     lambda user, application: services.application_dispatch(actor=user, application=application),
     gettext_lazy("Handed to the courier."),
 )
-hand_over = _staff_action(
-    lambda user, application: services.application_hand_over(actor=user, application=application),
-    gettext_lazy("Handed over at the counter."),
-)
+
+
+@login_required
+@require_POST
+def hand_over(request: HttpRequest, reference: str) -> HttpResponse:
+    """Counter pickup: the citizen's one-time code is checked before the item is handed
+    over; a wrong code says how many tries are left and changes nothing else."""
+    application, roles = _staff_application(request, reference)
+    form = PickupCodeForm(request.POST, prefix="pickup")
+    valid = form.is_valid()
+    try:
+        # Called with a malformed code too: who may hand over and in which state is
+        # the service's to say (403), and a malformed code costs the citizen no try.
+        services.application_hand_over(
+            actor=_user(request),
+            application=application,
+            pickup_code=form.cleaned_data["code"] if valid else "",
+        )
+    except PermissionDenied as error:
+        application.refresh_from_db()
+        context = _case_context(request, application, roles, errors=_refusal(error))
+        return render(request, "applications/staff/case.html", context, status=403)
+    except ValidationError as error:
+        if valid:
+            form.add_error("code", error)
+    else:
+        messages.success(request, _("Handed over at the counter. The application is complete."))
+        return redirect("staff:case", reference=application.reference)
+    application.refresh_from_db()
+    context = _case_context(request, application, roles, pickup_form=form)
+    return render(request, "applications/staff/case.html", context, status=400)
+
+
 mark_delivered = _staff_action(
     lambda user, application: services.application_mark_delivered(
         actor=user, application=application

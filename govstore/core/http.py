@@ -42,16 +42,16 @@ def post(
     sent_headers = dict(headers or {})
     if form is not None:
         body = urllib.parse.urlencode(form).encode("utf-8")
-        sent_headers.setdefault(
-            "Content-Type", "application/x-www-form-urlencoded;charset=utf-8"
-        )
+        sent_headers.setdefault("Content-Type", "application/x-www-form-urlencoded;charset=utf-8")
     return _transport(url, body or b"", sent_headers, timeout)
 
 
 def _urllib_transport(
     url: str, body: bytes, headers: Mapping[str, str], timeout: float
 ) -> HttpAnswer:
-    request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
+    if not url.startswith(("http://", "https://")):
+        raise HttpUnavailable(f"Not a web address: {url!r}")
+    request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return HttpAnswer(response.status, response.read(), dict(response.headers))

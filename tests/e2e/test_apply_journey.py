@@ -7,14 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
 from govstore.accounts.models import User
 from govstore.applications.constants import ApplicationStatus
 from govstore.applications.models import Application
-from govstore.applications.services import application_mark_paid
 from govstore.catalog.models import Service
 from govstore.registry.constants import LicenceStatus
 from govstore.registry.models import DrivingLicence
@@ -145,9 +143,13 @@ def test_a_lost_licence_is_replaced_with_a_retaken_photo(
     application.refresh_from_db()
     assert application.status == ApplicationStatus.AWAITING_PAYMENT
 
-    # Paid. Until the payments issue lands, the test calls the service its gateway
-    # callback will call; that issue replaces this line with a sandbox payment.
-    application_mark_paid(application=application, paid_at=timezone.now())
+    # Paid at the sandbox gateway's cashier; its signed notification marks it paid.
+    settings.SITE_URL = base
+    phone.get_by_role("button", name="Pay ¥10.00").click()
+    phone.get_by_role("button", name="Pay", exact=True).click()
+    expect(phone.get_by_role("heading", name="Payment received")).to_be_visible()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
 
     # The reviewer, at a desk, claims it and asks for the photo with the ID card again.
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")

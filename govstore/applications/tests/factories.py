@@ -53,6 +53,20 @@ S = ApplicationStatus
 _staff_numbers = itertools.count(1)
 _references = itertools.count(1)
 
+# Where courier parcels of factory applications go, as the address book snapshots it.
+COURIER_ADDRESS = {
+    "address_id": None,
+    "recipient": "张伟",
+    "mobile": "13800000001",
+    "province_code": "370000",
+    "province_zh": "山东省",
+    "province_en": "Shandong",
+    "city": "青岛市",
+    "district": "市南区",
+    "street": "香港中路1号",
+    "postcode": "266000",
+}
+
 LOST_LICENCE_DOCUMENTS = ("id_card_front", "id_card_back", "holding_id", "id_photo")
 
 
@@ -174,6 +188,13 @@ class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
     delivery_address = factory.LazyAttribute(
         lambda o: (
             "山东省青岛市市南区香港中路1号" if o.delivery_method == DeliveryMethod.COURIER else ""
+        )
+    )
+    delivery_snapshot = factory.LazyAttribute(
+        lambda o: (
+            {"address": dict(COURIER_ADDRESS), "courier": "sandbox", "fee_fen": 0}
+            if o.delivery_method == DeliveryMethod.COURIER
+            else {}
         )
     )
     subject_reference = factory.LazyAttribute(

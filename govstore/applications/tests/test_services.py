@@ -162,7 +162,6 @@ def test_answers_are_saved_as_the_citizen_goes():
         application=application,
         answers={"loss_circumstances": "Lost it."},
         delivery_method="pickup",
-        delivery_address="ignored for pickup",
     )
     application.refresh_from_db()
     assert application.answers == {"mobile": "13812345678", "loss_circumstances": "Lost it."}
@@ -640,9 +639,8 @@ def test_a_courier_delivery_from_approval_to_completion():
     application = application_production_start(actor=producer, application=application)
     application = application_production_done(actor=producer, application=application)
     assert application.status == S.READY_FOR_DISPATCH
-    application = application_dispatch(
-        actor=dispatcher, application=application, tracking_number="SF1234567890"
-    )
+    application = application_dispatch(actor=dispatcher, application=application)
+    assert application.events.get(kind=K.DISPATCHED).payload["tracking_number"]
     application = application_mark_delivered(actor=None, application=application)
     assert application.events.get(kind=K.DELIVERED).actor is None
     application = application_confirm_receipt(actor=application.citizen, application=application)
@@ -662,13 +660,16 @@ def test_a_courier_delivery_from_approval_to_completion():
     )
 
 
-def test_a_counter_pickup_is_handed_over():
+def test_a_counter_pickup_is_handed_over_and_that_is_the_receipt():
+    from govstore.applications.constants import PAYABLE_PURPOSE
+    from govstore.delivery.services import pickup_code_issue
+
     application = ApplicationFactory.create(lost_licence=True, ready_for_pickup=True)
+    code = pickup_code_issue(purpose=PAYABLE_PURPOSE, payable_id=str(application.pk)).code
     dispatcher = make_staff(application.store, StaffRole.DISPATCHER)
-    application = application_hand_over(actor=dispatcher, application=application)
-    assert application.status == S.DELIVERED
-    application = application_confirm_receipt(actor=None, application=application)
+    application = application_hand_over(actor=dispatcher, application=application, pickup_code=code)
     assert application.status == S.COMPLETED
+    assert application.events.get(kind=K.HANDED_OVER).actor == dispatcher
     assert application.events.get(kind=K.COMPLETED).actor is None
 
 

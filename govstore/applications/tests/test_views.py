@@ -233,7 +233,7 @@ class TestDelivery:
             _url("delivery", application), {"method": DeliveryMethod.COURIER, "address": ""}
         )
         assert response.status_code == 400
-        assert "Enter the address the courier should deliver to." in response.content.decode()
+        assert "Choose the address the courier should deliver to" in response.content.decode()
         application.refresh_from_db()
         assert application.delivery_method == ""
 

@@ -9,7 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from govstore.accounts.tests.factories import UserFactory
-from govstore.applications.constants import ApplicationDocumentStatus, ApplicationStatus
+from govstore.applications.constants import (
+    PAYABLE_PURPOSE,
+    ApplicationDocumentStatus,
+    ApplicationStatus,
+)
 from govstore.applications.models import Application, ApplicationAccessRefusal
 from govstore.applications.tests.factories import (
     ApplicationFactory,
@@ -18,6 +22,7 @@ from govstore.applications.tests.factories import (
     make_supervisor,
 )
 from govstore.catalog.constants import DeliveryMethod
+from govstore.delivery.selectors import pickup_code_for
 from govstore.registry.constants import LicenceStatus
 from govstore.registry.models import DrivingLicence
 from govstore.registry.tests.factories import DrivingLicenceFactory, PersonFactory
@@ -342,14 +347,20 @@ class TestDecisions:
         assert client.post(_case(application, "hand_over")).status_code == 403
         assert _snapshot(application) == before
         _as(client, make_staff(service.store, StaffRole.DISPATCHER))
-        client.post(_case(application, "hand_over"))
+        assert client.post(_case(application, "hand_over")).status_code == 400
+        response = client.post(_case(application, "hand_over"), {"pickup-code": "12345"})
+        assert "A pickup code is 6 digits." in response.content.decode()
+        code = pickup_code_for(purpose=PAYABLE_PURPOSE, payable_id=str(application.pk))
+        assert code is not None
+        client.post(_case(application, "hand_over"), {"pickup-code": code.code})
         application.refresh_from_db()
-        assert application.status == S.DELIVERED
+        assert application.status == S.COMPLETED
 
     def test_a_dispatcher_sends_it_and_marks_it_delivered(self, client, service):
         application = ApplicationFactory.create(service=service, ready_for_dispatch=True)
         _as(client, make_staff(service.store, StaffRole.DISPATCHER))
-        assert "Hand to the courier" in client.get(_case(application)).content.decode()
+        page = client.get(_case(application)).content.decode()
+        assert "Create the waybill and hand to the courier" in page
         client.post(_case(application, "dispatch"))
         client.post(_case(application, "mark_delivered"))
         application.refresh_from_db()

@@ -26,6 +26,8 @@ from django.utils import timezone
 from govstore.accounts.constants import AccountKind
 from govstore.accounts.models import User
 from govstore.catalog.demo import load_catalog_demo
+from govstore.delivery.selectors import addresses_for
+from govstore.delivery.services import address_create
 from govstore.stores.constants import StaffRole
 from govstore.stores.demo import DemoStores, load_stores_demo
 from govstore.stores.models import Agency, StaffMember
@@ -164,6 +166,18 @@ class Command(BaseCommand):
                 citizen.id_number = holder["id_number"]
                 citizen.real_name_verified_at = timezone.now()
                 citizen.save(update_fields=["real_name", "id_number", "real_name_verified_at"])
+        if citizen.is_real_name_verified and not addresses_for(actor=citizen).exists():
+            # A saved address, so courier delivery can be chosen at checkout at once.
+            address_create(
+                actor=citizen,
+                recipient=citizen.real_name,
+                mobile=citizen.mobile,
+                province_code="370000",
+                city="青岛市",
+                district="市南区",
+                street="香港中路76号 2单元 301室",
+                postcode="266071",
+            )
         _account("13800000002", kind=AccountKind.CITIZEN)
         rows = [
             (
