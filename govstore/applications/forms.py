@@ -184,11 +184,15 @@ class DeliveryForm(AccessibleForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how you want to receive it.")},
     )
+    # Required for courier delivery only: clean() drops it for the other methods, so
+    # the page does not mark it optional.
     address = forms.ChoiceField(
         label=_("Deliver to"),
-        required=False,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": _("Choose one of your addresses shown.")},
+        error_messages={
+            "invalid_choice": _("Choose one of your addresses shown."),
+            "required": _("Choose the address the courier should deliver to, or add a new one."),
+        },
     )
 
     def __init__(
@@ -207,12 +211,10 @@ class DeliveryForm(AccessibleForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("method") == DeliveryMethod.COURIER and not cleaned.get("address"):
-            self.add_error(
-                "address",
-                _("Choose the address the courier should deliver to, or add a new one."),
-            )
         if cleaned.get("method") != DeliveryMethod.COURIER:
+            # Pickup or electronic: whatever was (or was not) chosen as an address
+            # does not matter.
+            self.errors.pop("address", None)
             cleaned["address"] = ""
         return cleaned
 
