@@ -126,7 +126,7 @@ class ApplicationEventKind(models.TextChoices):
     PAYMENT_STARTED = "payment_started", _("Went to the cashier")
     REFUND_ISSUED = "refund_issued", _("Refund requested from the gateway")
     REFUNDED = "refunded", _("Refunded")
-    DUPLICATE_PAYMENT = "duplicate_payment", _("Paid twice; the second payment is refunded")
+    DUPLICATE_PAYMENT = "duplicate_payment", _("Payment not needed; refunded in full")
     WAYBILL_CREATED = "waybill_created", _("Courier waybill created")
     COURIER_UPDATE = "courier_update", _("Courier update")
     DELIVERY_FAILED = "delivery_failed", _("Delivery failed")

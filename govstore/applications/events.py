@@ -44,7 +44,10 @@ CITIZEN_EVENT_TEXT: dict[str, Any] = {
     K.PAYMENT_STARTED: _("You went to the cashier to pay."),
     K.REFUND_ISSUED: _("We asked the payment gateway to refund you."),
     K.REFUNDED: _("Your refund was paid back to your account."),
-    K.DUPLICATE_PAYMENT: _("You paid twice. The second payment is being refunded."),
+    K.DUPLICATE_PAYMENT: _(
+        "We received a payment this application no longer needed (paid twice, or after "
+        "it closed). It is being refunded to you in full."
+    ),
     K.WAYBILL_CREATED: _("A courier waybill was made for your parcel."),
     K.COURIER_UPDATE: _("News from the courier."),
     K.DELIVERY_FAILED: _("The courier could not deliver it. The store will contact you."),

@@ -41,22 +41,30 @@ class ApplicationPayable:
             if application.status != S.AWAITING_PAYMENT or payment.amount_fen != (
                 application.total_fen
             ):
-                event_record(
-                    application=application,
-                    actor=None,
-                    kind=K.DUPLICATE_PAYMENT,
-                    for_citizen=application.citizen_id == payment.payer_id,
-                    payload={
-                        "out_trade_no": payment.out_trade_no,
-                        "status": application.status,
-                        "amount_fen": payment.amount_fen,
-                    },
-                )
                 return False
             application_mark_paid(
                 application=application, paid_at=payment.paid_at or timezone.now()
             )
             return True
+
+    def on_duplicate(self, *, payable_id: str, payment: "Payment") -> None:
+        """A payment the application did not take (paid in a second tab, or after it
+        closed): the citizen reads that it is being refunded."""
+        with transaction.atomic():
+            application = _locked(payable_id)
+            if application is None:
+                return
+            event_record(
+                application=application,
+                actor=None,
+                kind=K.DUPLICATE_PAYMENT,
+                for_citizen=application.citizen_id == payment.payer_id,
+                payload={
+                    "out_trade_no": payment.out_trade_no,
+                    "status": application.status,
+                    "amount_fen": payment.amount_fen,
+                },
+            )
 
     def on_refunded(self, *, payable_id: str, refund: "Refund") -> None:
         with transaction.atomic():

@@ -20,6 +20,10 @@ class PayableHandler(Protocol):
         (never for refunds of duplicates, which the payable never took)."""
         ...
 
+    # Optional: `on_duplicate(*, payable_id, payment)` is called in the same transaction
+    # when a payment is kept as a duplicate (it is being refunded in full), so the
+    # payable can tell whoever paid.
+
 
 class UnknownPurpose(LookupError):
     """No handler is registered for this purpose."""

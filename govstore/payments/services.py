@@ -259,6 +259,10 @@ def _paid_apply(payment: Payment, trades: list[Payment], state: TradeState, *, v
             kind=K.DUPLICATE,
             payload={"accepted_payment": already_accepted[0].pk if already_accepted else None},
         )
+        # Optional: the payable may tell its own people (the citizen's timeline).
+        on_duplicate = getattr(payable_handler(payment.purpose), "on_duplicate", None)
+        if on_duplicate is not None:
+            on_duplicate(payable_id=payment.payable_id, payment=payment)
         refund_issue(
             actor=None,
             payment=payment,

@@ -105,6 +105,8 @@ def test_paying_twice_in_two_tabs_keeps_one_payment_and_refunds_the_other(
     assert SandboxTrade.objects.get(out_trade_no=payments[1].out_trade_no).refunded_fen == (
         payments[1].amount_fen
     )
+    # The citizen reads that the second payment is on its way back.
+    assert awaiting.events.get(kind=K.DUPLICATE_PAYMENT).for_citizen
 
 
 def test_a_gateway_that_is_down_leaves_the_application_payable(awaiting):
