@@ -23,6 +23,7 @@ PASSWORD = "govstore-demo"
 CITIZEN = "13800000001"
 REVIEWER = "13900000002"
 PRODUCER = "13900000003"
+DISPATCHER = "13900000004"
 PHOTOS = (
     ("Your ID card, photo side", "id_card_front", (1600, 1000)),
     ("Your ID card, national emblem side", "id_card_back", (1600, 1000)),
@@ -222,6 +223,28 @@ def test_a_lost_licence_is_replaced_with_a_retaken_photo(
     phone.goto(f"{base}/applications/{application.reference}/")
     expect(phone.get_by_text("Made — ready for you to collect at the counter")).to_be_visible()
     expect(phone.get_by_text("We asked you for new photos.")).to_be_visible()
+
+    # At the counter the citizen shows their one-time code; a wrong one is refused.
+    code = phone.get_by_label("Pickup code").inner_text().strip()
+    assert re.fullmatch(r"\d{6}", code)
+    counter = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    dispatcher = counter.new_page()
+    dispatcher.set_default_timeout(15000)
+    _in_english(dispatcher, base)
+    _sign_in(dispatcher, base, DISPATCHER)
+    dispatcher.goto(f"{base}/staff/{application.reference}/")
+    wrong = "000000" if code != "000000" else "111111"
+    dispatcher.get_by_label("Pickup code the citizen shows").fill(wrong)
+    dispatcher.get_by_role("button", name="Check the code and hand over").click()
+    expect(dispatcher.get_by_text("tries left").first).to_be_visible()
+    dispatcher.get_by_label("Pickup code the citizen shows").fill(code)
+    dispatcher.get_by_role("button", name="Check the code and hand over").click()
+    expect(
+        dispatcher.get_by_text("Handed over at the counter. The application is complete.")
+    ).to_be_visible()
+    counter.close()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.COMPLETED
 
 
 def test_without_javascript_the_plain_form_uploads_a_photo(demo_site, browser, tmp_path, settings):
