@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "govstore.delivery",
     "govstore.delivery.sandbox",
     "govstore.applications",
+    "govstore.messaging",
+    "govstore.notifications",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "govstore.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -276,6 +279,30 @@ DOCUMENT_RETENTION_DAYS = int(os.environ.get("DOCUMENT_RETENTION_DAYS", "90"))
 # Receipt confirms itself this many days after delivery; the citizen may extend once.
 APPLICATIONS_RECEIPT_CONFIRM_DAYS = int(os.environ.get("APPLICATIONS_RECEIPT_CONFIRM_DAYS", "10"))
 APPLICATIONS_RECEIPT_EXTEND_DAYS = int(os.environ.get("APPLICATIONS_RECEIPT_EXTEND_DAYS", "3"))
+
+# --- Messages and notifications ----------------------------------------------------------
+# A message may be recalled this long after it was sent; after that it is evidence.
+MESSAGING_RECALL_SECONDS = int(os.environ.get("MESSAGING_RECALL_SECONDS", "120"))
+# At most this many messages per sender per minute in one conversation.
+MESSAGING_MESSAGES_PER_MINUTE = int(os.environ.get("MESSAGING_MESSAGES_PER_MINUTE", "20"))
+# "console" prints SMS to the worker's log, "file" writes them under NOTIFICATIONS_OUTBOX_DIR.
+NOTIFICATIONS_SMS_BACKEND = os.environ.get("NOTIFICATIONS_SMS_BACKEND", "file")
+NOTIFICATIONS_OUTBOX_DIR = Path(os.environ.get("NOTIFICATIONS_OUTBOX_DIR", VAR_DIR / "outbox"))
+# At most this many SMS / emails per recipient per hour; the in-app centre has no limit.
+NOTIFICATIONS_SMS_PER_HOUR = int(os.environ.get("NOTIFICATIONS_SMS_PER_HOUR", "5"))
+NOTIFICATIONS_EMAIL_PER_HOUR = int(os.environ.get("NOTIFICATIONS_EMAIL_PER_HOUR", "10"))
+# Email goes through SMTP when EMAIL_HOST is set, else into files under the outbox.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(NOTIFICATIONS_OUTBOX_DIR / "email")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "govstore <no-reply@govstore.local>")
 
 # --- Partners: payment gateway and courier ---------------------------------------------
 # The address partners call back (payment notifications, courier webhooks) and that

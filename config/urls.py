@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("delivery/", include("govstore.delivery.urls")),
     path("sandbox/courier/", include("govstore.delivery.sandbox.urls")),
     path("applications/", include("govstore.applications.urls")),
+    path("messages/", include("govstore.messaging.urls")),
+    path("notifications/", include("govstore.notifications.urls")),
     path("staff/", include("govstore.applications.staff_urls")),
     path("admin/", admin.site.urls),
 ]
