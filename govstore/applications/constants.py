@@ -131,6 +131,7 @@ class ApplicationEventKind(models.TextChoices):
     COURIER_UPDATE = "courier_update", _("Courier update")
     DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
     PICKUP_CODE_REFUSED = "pickup_code_refused", _("Wrong pickup code")
+    DOCUMENT_FILED = "document_filed", _("Photo from the chat filed")
 
 
 class ApplicationDocumentStatus(models.TextChoices):

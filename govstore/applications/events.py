@@ -52,6 +52,7 @@ CITIZEN_EVENT_TEXT: dict[str, Any] = {
     K.COURIER_UPDATE: _("News from the courier."),
     K.DELIVERY_FAILED: _("The courier could not deliver it. The store will contact you."),
     K.PICKUP_CODE_REFUSED: _("A wrong pickup code was entered at the counter."),
+    K.DOCUMENT_FILED: _("A photo you sent in the chat was added to your application as:"),
 }
 
 

@@ -569,6 +569,53 @@ def application_attach_document(
     return attached
 
 
+# A reviewer may file a photo from the chat while the case is with the store.
+FILING_STATUSES = (S.SUBMITTED, S.IN_REVIEW, S.NEEDS_RESUBMISSION)
+
+
+def application_attach_existing_document(
+    *, actor: User, application: Application, key: str, document: Document
+) -> ApplicationDocument:
+    """A reviewer files a photo the citizen sent in the chat as one of the
+    application's required documents ("use this photo as the ID card front"). The photo
+    is already stored and protected; it takes the slot as an upload would, and the
+    citizen's timeline says which photo was used for what."""
+    with transaction.atomic():
+        application = _lock(application)
+        _require_staff(actor, application.store, ActorKind.REVIEWER)
+        if key not in application.required_document_keys():
+            raise ValidationError(
+                {
+                    "key": [
+                        _("This application asks for no document called “%(key)s”.") % {"key": key}
+                    ]
+                }
+            )
+        _require_status(application, *FILING_STATUSES)
+        if document.owner_id != application.citizen_id:
+            raise ValidationError(
+                _("Only a photo the applicant sent can be filed onto their application."),
+                code="not_the_applicants",
+            )
+        attached = _attach(application, actor=actor, key=key, document=document)
+        title = next(
+            (
+                snapshot_text(doc, "title")
+                for doc in application.service_snapshot.get("required_documents", [])
+                if doc["key"] == key
+            ),
+            key,
+        )
+        event_record(
+            application=application,
+            actor=actor,
+            kind=K.DOCUMENT_FILED,
+            reason=title,
+            payload={"key": key, "document": str(document.pk)},
+        )
+    return attached
+
+
 def _attach(
     application: Application, *, actor: User, key: str, document: Document
 ) -> ApplicationDocument:
