@@ -3,7 +3,9 @@
 from django.urls import path
 
 from govstore.core.consumers import ServerClockConsumer
+from govstore.messaging.consumers import ChatConsumer
 
 websocket_urlpatterns = [
     path("ws/clock/", ServerClockConsumer.as_asgi()),
+    path("ws/conversations/<int:conversation_id>/", ChatConsumer.as_asgi()),
 ]

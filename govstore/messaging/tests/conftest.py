@@ -1,0 +1,3 @@
+from govstore.messaging.tests.factories import cast, dispute
+
+__all__ = ["cast", "dispute"]
