@@ -1,0 +1,18 @@
+"""Notification work done outside requests. Tasks take ids and are idempotent."""
+
+from celery import shared_task
+
+from govstore.notifications import services
+from govstore.notifications.constants import DELIVERY_RETRY_SECONDS, DeliveryStatus
+
+
+@shared_task(name="govstore.notifications.tasks.notification_deliver")
+def notification_deliver(delivery_id: int) -> str:
+    """Send one SMS or email; after a failure, try again later, waiting longer each time."""
+    delivery = services.delivery_send(delivery_id=delivery_id)
+    if delivery is None:
+        return "missing"
+    if delivery.status == DeliveryStatus.QUEUED and delivery.attempts:
+        wait = DELIVERY_RETRY_SECONDS[min(delivery.attempts, len(DELIVERY_RETRY_SECONDS)) - 1]
+        notification_deliver.apply_async((delivery_id,), countdown=wait)
+    return str(delivery.status)
