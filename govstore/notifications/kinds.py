@@ -68,4 +68,4 @@ def render_for_display(kind: str, params: dict[str, Any]) -> Rendered:
     try:
         return render(kind, params)
     except Exception:
-        return Rendered(title=_("Notification"), body="")
+        return Rendered(title=_("A notification"), body="")
