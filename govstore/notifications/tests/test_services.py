@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -43,6 +44,13 @@ def _send(capture, recipient, **kwargs):
         return services.notification_send(recipient=recipient, **kwargs)
 
 
+def _html(message):
+    assert isinstance(message, EmailMultiAlternatives)
+    content, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    return str(content)
+
+
 def _sms_files(outbox):
     directory = outbox / "sms"
     if not directory.exists():
@@ -53,7 +61,7 @@ def _sms_files(outbox):
 def test_send_writes_the_centre_entry_and_an_sms_after_commit(
     django_capture_on_commit_callbacks, outbox
 ):
-    citizen = UserFactory(language="en")
+    citizen = UserFactory.create(language="en")
     with django_capture_on_commit_callbacks() as callbacks:
         notification = services.notification_send(
             recipient=citizen, kind=TEST_KIND, params={"body": "Your licence is posted."}
@@ -79,7 +87,7 @@ def test_send_writes_the_centre_entry_and_an_sms_after_commit(
 def test_nothing_is_sent_when_the_callers_transaction_rolls_back(
     django_capture_on_commit_callbacks, outbox
 ):
-    citizen = UserFactory()
+    citizen = UserFactory.create()
     with (
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(RuntimeError),
@@ -106,7 +114,7 @@ def test_nothing_is_sent_when_the_callers_transaction_rolls_back(
 def test_bad_calls_are_refused_and_nothing_is_written(
     django_capture_on_commit_callbacks, kwargs, message
 ):
-    citizen = UserFactory()
+    citizen = UserFactory.create()
     with pytest.raises(ValueError, match=message):
         _send(django_capture_on_commit_callbacks, citizen, **kwargs)
     assert not Notification.objects.exists()
@@ -116,7 +124,7 @@ def test_bad_calls_are_refused_and_nothing_is_written(
 def test_centre_only_when_the_caller_asks_for_no_channel(
     django_capture_on_commit_callbacks, outbox
 ):
-    citizen = UserFactory()
+    citizen = UserFactory.create()
     assert _send(django_capture_on_commit_callbacks, citizen, channels=())
     assert Notification.objects.count() == 1
     assert not NotificationDelivery.objects.exists()
@@ -124,13 +132,13 @@ def test_centre_only_when_the_caller_asks_for_no_channel(
 
 
 def test_preferences_are_respected(django_capture_on_commit_callbacks, outbox):
-    sms_only = UserFactory()
-    email_only = UserFactory()
-    NotificationPreferenceFactory(
+    sms_only = UserFactory.create()
+    email_only = UserFactory.create()
+    NotificationPreferenceFactory.create(
         user=email_only, sms=False, email=True, email_address="li@example.com"
     )
-    neither = UserFactory()
-    NotificationPreferenceFactory(user=neither, sms=False, email=False)
+    neither = UserFactory.create()
+    NotificationPreferenceFactory.create(user=neither, sms=False, email=False)
 
     for user in (sms_only, email_only, neither):
         _send(django_capture_on_commit_callbacks, user)
@@ -148,8 +156,8 @@ def test_preferences_are_respected(django_capture_on_commit_callbacks, outbox):
 def test_the_caller_can_narrow_the_channels_but_not_widen_them(
     django_capture_on_commit_callbacks,
 ):
-    citizen = UserFactory()
-    NotificationPreferenceFactory(user=citizen, sms=True, email=False)
+    citizen = UserFactory.create()
+    NotificationPreferenceFactory.create(user=citizen, sms=True, email=False)
     _send(django_capture_on_commit_callbacks, citizen, channels=["email"])
     assert not NotificationDelivery.objects.exists()
 
@@ -157,8 +165,8 @@ def test_the_caller_can_narrow_the_channels_but_not_widen_them(
 def test_email_chosen_without_an_address_is_skipped_and_said_so(
     django_capture_on_commit_callbacks,
 ):
-    citizen = UserFactory()
-    NotificationPreferenceFactory(user=citizen, sms=False, email=True, email_address="")
+    citizen = UserFactory.create()
+    NotificationPreferenceFactory.create(user=citizen, sms=False, email=True, email_address="")
     assert _send(django_capture_on_commit_callbacks, citizen)
     assert NotificationDelivery.objects.get().status == S.SKIPPED_NO_ADDRESS
     assert mail.outbox == []
@@ -169,9 +177,11 @@ def test_rate_limit_per_recipient_per_channel_per_hour(
 ):
     settings.NOTIFICATIONS_SMS_PER_HOUR = 2
     settings.NOTIFICATIONS_EMAIL_PER_HOUR = 3
-    citizen = UserFactory()
-    other = UserFactory()
-    NotificationPreferenceFactory(user=citizen, sms=True, email=True, email_address="a@example.com")
+    citizen = UserFactory.create()
+    other = UserFactory.create()
+    NotificationPreferenceFactory.create(
+        user=citizen, sms=True, email=True, email_address="a@example.com"
+    )
 
     for _ in range(4):
         assert _send(django_capture_on_commit_callbacks, citizen)
@@ -207,10 +217,10 @@ def test_rate_limit_per_recipient_per_channel_per_hour(
 
 
 def test_each_recipient_gets_their_own_language(django_capture_on_commit_callbacks, outbox):
-    chinese = UserFactory(language="zh-hans")
-    english = UserFactory(language="en")
+    chinese = UserFactory.create(language="zh-hans")
+    english = UserFactory.create(language="en")
     for user in (chinese, english):
-        NotificationPreferenceFactory(
+        NotificationPreferenceFactory.create(
             user=user, sms=True, email=True, email_address=f"{user.mobile}@example.com"
         )
         # Sent while the sender's page is in the other language.
@@ -225,23 +235,25 @@ def test_each_recipient_gets_their_own_language(django_capture_on_commit_callbac
     zh, en = emails[f"{chinese.mobile}@example.com"], emails[f"{english.mobile}@example.com"]
     assert zh.subject == "通知中心" and "在网站上查看" in zh.body
     assert en.subject == "Notification centre" and "Open it on the site" in en.body
-    html, mimetype = zh.alternatives[0]
-    assert mimetype == "text/html" and 'lang="zh-Hans"' in html and "更改通知方式" in html
-    assert 'lang="en"' in en.alternatives[0][0]
+    html = _html(zh)
+    assert 'lang="zh-Hans"' in html and "更改通知方式" in html
+    assert 'lang="en"' in _html(en)
 
 
 def test_email_escapes_what_the_renderer_returns(django_capture_on_commit_callbacks):
-    citizen = UserFactory()
-    NotificationPreferenceFactory(user=citizen, sms=False, email=True, email_address="a@b.example")
+    citizen = UserFactory.create()
+    NotificationPreferenceFactory.create(
+        user=citizen, sms=False, email=True, email_address="a@b.example"
+    )
     _send(django_capture_on_commit_callbacks, citizen, params={"body": "<script>x</script>"})
     [message] = mail.outbox
-    assert "&lt;script&gt;" in message.alternatives[0][0]
+    assert "&lt;script&gt;" in _html(message)
     assert "<script>x</script>" in message.body  # plain text stays plain
 
 
 def test_dedupe_key_sends_once_per_recipient(django_capture_on_commit_callbacks, outbox):
-    citizen = UserFactory()
-    other = UserFactory()
+    citizen = UserFactory.create()
+    other = UserFactory.create()
     first = _send(django_capture_on_commit_callbacks, citizen, dedupe_key="application-event:7")
     again = _send(django_capture_on_commit_callbacks, citizen, dedupe_key="application-event:7")
     theirs = _send(django_capture_on_commit_callbacks, other, dedupe_key="application-event:7")
@@ -258,14 +270,14 @@ def test_dedupe_key_sends_once_per_recipient(django_capture_on_commit_callbacks,
 def test_a_duplicate_inside_the_callers_transaction_leaves_it_usable(
     django_capture_on_commit_callbacks,
 ):
-    citizen = UserFactory()
+    citizen = UserFactory.create()
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         services.notification_send(recipient=citizen, kind=TEST_KIND, params={}, dedupe_key="k")
         assert (
             services.notification_send(recipient=citizen, kind=TEST_KIND, params={}, dedupe_key="k")
             is None
         )
-        UserFactory()  # the transaction still works
+        UserFactory.create()  # the transaction still works
     assert Notification.objects.count() == 1
 
 
@@ -282,7 +294,7 @@ def test_a_failing_sms_is_retried_then_marked_failed(django_capture_on_commit_ca
     settings.NOTIFICATIONS_SMS_BACKEND = "failing"
     FailingSms.calls = 0
     try:
-        citizen = UserFactory()
+        citizen = UserFactory.create()
         notification = _send(django_capture_on_commit_callbacks, citizen)
     finally:
         providers.unregister_sms_provider("failing")
@@ -294,7 +306,7 @@ def test_a_failing_sms_is_retried_then_marked_failed(django_capture_on_commit_ca
 
 
 def test_delivering_again_sends_nothing_more(django_capture_on_commit_callbacks, outbox):
-    citizen = UserFactory()
+    citizen = UserFactory.create()
     _send(django_capture_on_commit_callbacks, citizen)
     delivery = NotificationDelivery.objects.get()
     services.delivery_send(delivery_id=delivery.pk)
@@ -309,7 +321,7 @@ def test_delivering_again_sends_nothing_more(django_capture_on_commit_callbacks,
 
 def test_console_backend_logs_the_sms(django_capture_on_commit_callbacks, settings, caplog, outbox):
     settings.NOTIFICATIONS_SMS_BACKEND = "console"
-    citizen = UserFactory(language="en")
+    citizen = UserFactory.create(language="en")
     with caplog.at_level("INFO", logger="govstore.notifications.providers"):
         _send(django_capture_on_commit_callbacks, citizen)
     assert f"SMS to {citizen.mobile}: Notification centre: New" in caplog.text
@@ -335,8 +347,8 @@ def test_file_backend_writes_one_json_file_per_sms(outbox):
 
 
 def test_mark_read_is_for_the_recipient_only():
-    notification = NotificationFactory()
-    stranger = UserFactory()
+    notification = NotificationFactory.create()
+    stranger = UserFactory.create()
     with pytest.raises(PermissionDenied):
         services.notification_mark_read(actor=stranger, notification=notification)
     notification.refresh_from_db()
@@ -350,9 +362,9 @@ def test_mark_read_is_for_the_recipient_only():
 
 
 def test_mark_all_read_touches_only_ones_own():
-    citizen = UserFactory()
+    citizen = UserFactory.create()
     mine = NotificationFactory.create_batch(3, recipient=citizen)
-    theirs = NotificationFactory()
+    theirs = NotificationFactory.create()
     assert services.notifications_mark_all_read(actor=citizen) == 3
     assert all(Notification.objects.get(pk=n.pk).read_at for n in mine)
     theirs.refresh_from_db()
@@ -364,7 +376,7 @@ def test_mark_all_read_touches_only_ones_own():
 
 
 def test_preference_update_saves_and_records_an_event():
-    citizen = UserFactory()
+    citizen = UserFactory.create()
     preference = services.preference_update(
         actor=citizen, sms=False, email=True, email_address="  wang@example.com "
     )
@@ -388,8 +400,8 @@ def test_preference_update_saves_and_records_an_event():
     ],
 )
 def test_bad_preferences_are_refused_and_nothing_changes(email, address, message):
-    citizen = UserFactory(language="en")
-    NotificationPreferenceFactory(user=citizen, sms=True, email=False)
+    citizen = UserFactory.create(language="en")
+    NotificationPreferenceFactory.create(user=citizen, sms=True, email=False)
     with translation.override("en"), pytest.raises(ValidationError) as refused:
         services.preference_update(actor=citizen, sms=False, email=email, email_address=address)
     assert message in str(refused.value.message_dict["email_address"])
