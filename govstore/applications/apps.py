@@ -23,3 +23,9 @@ class ApplicationsConfig(AppConfig):
 
         register_payable(PAYABLE_PURPOSE, ApplicationPayable())
         register_shipment_owner(PAYABLE_PURPOSE, ApplicationShipmentOwner())
+
+        # The citizen's notifications about their application are written in its words.
+        from govstore.applications.notices import NOTICE_KIND, render_application_update
+        from govstore.notifications.kinds import register_kind
+
+        register_kind(NOTICE_KIND, render_application_update)

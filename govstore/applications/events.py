@@ -77,8 +77,9 @@ def event_record(
     payload: dict[str, Any] | None = None,
 ) -> "ApplicationEvent":
     from govstore.applications.models import ApplicationEvent
+    from govstore.applications.notices import notice_for_event
 
-    return ApplicationEvent.objects.create(
+    event = ApplicationEvent.objects.create(
         application=application,
         actor=actor,
         kind=kind,
@@ -88,6 +89,9 @@ def event_record(
         for_citizen=for_citizen,
         payload=payload or {},
     )
+    # The timeline and the citizen's notifications are the same events.
+    notice_for_event(application, event)
+    return event
 
 
 def citizen_timeline(application: "Application") -> list[TimelineEntry]:
