@@ -18,9 +18,6 @@ class MessagingConfig(AppConfig):
         # The notifications context renders "new message" with messaging's own texts,
         # in the recipient's language.
         from govstore.messaging.notify import render_message_received
+        from govstore.notifications.kinds import register_kind
 
-        try:
-            from govstore.notifications.kinds import register_kind
-        except ImportError:  # TEMPORARY: until the notifications context lands
-            return
         register_kind(NOTIFICATION_KIND, render_message_received)

@@ -60,12 +60,19 @@ def conversation_pdf(*, conversation: Conversation, compress: bool = True) -> by
         title = _("Question before applying")
     canvas.setTitle(title)
 
-    def line(text: str, *, size: float = 9.5, gap: float = 5 * mm, indent: float = 0) -> None:
+    def line(
+        text: str,
+        *,
+        size: float = 9.5,
+        gap: float = 5 * mm,
+        indent: float = 0,
+        face: str = "",
+    ) -> None:
         nonlocal y
         if y < bottom:
             canvas.showPage()
             y = height - top
-        canvas.setFont(font, size)
+        canvas.setFont(face or font, size)
         canvas.drawString(left + indent, y, text)
         y -= gap
 
@@ -105,11 +112,13 @@ def conversation_pdf(*, conversation: Conversation, compress: bool = True) -> by
                         line(text, indent=6 * mm)
             if message.document is not None and message.recalled_at is None:
                 line(
-                    _("Photo %(name)s, SHA-256 %(hash)s")
-                    % {"name": message.document.original_name, "hash": message.document.sha256},
+                    _("Photo %(name)s, SHA-256:") % {"name": message.document.original_name},
                     size=8,
                     indent=6 * mm,
+                    gap=4 * mm,
                 )
+                # A plain Latin font, so the hash can be copied out of the PDF as text.
+                line(message.document.sha256, size=8, indent=6 * mm, face="Courier")
             if message.filed_as:
                 line(
                     _("Filed onto the application as %(key)s") % {"key": message.filed_as},

@@ -204,7 +204,7 @@ def application_conversation(request: HttpRequest, reference: str) -> HttpRespon
         kind=ConversationKind.APPLICATION, application=application
     ).first()
     if application.citizen_id != user.pk:
-        if existing is None and not staff_roles(user, application.store):
+        if existing is not None and selectors.conversation_viewer(user, existing) is None:
             raise Http404(_("No conversation here is open to you."))
         try:
             conversation = existing or services.conversation_for_application(

@@ -33,7 +33,12 @@ class Cast:
     extra: dict[str, User] = field(default_factory=dict)
 
     def anyone(self, name: str) -> User | None:
-        return None if name == "anonymous" else getattr(self, name)
+        return None if name == "anonymous" else self.person(name)
+
+    def person(self, name: str) -> User:
+        user = getattr(self, name)
+        assert isinstance(user, User)
+        return user
 
 
 # Who may read and write, who may read only (a supervisor with a complaint), who not.

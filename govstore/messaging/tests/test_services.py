@@ -43,7 +43,7 @@ def test_messages_get_consecutive_seqs_and_staff_appear_by_number(cast: Cast):
 @pytest.mark.parametrize("who", WRITERS)
 def test_the_citizen_and_answering_staff_may_write(cast: Cast, who: str):
     message = services.message_send(
-        actor=cast.anyone(who), conversation=cast.conversation, body="ok"
+        actor=cast.person(who), conversation=cast.conversation, body="ok"
     )
     assert message.seq == 1
 
@@ -52,11 +52,9 @@ def test_the_citizen_and_answering_staff_may_write(cast: Cast, who: str):
 def test_anyone_else_is_refused_and_nothing_is_stored(cast: Cast, who: str, dispute):
     dispute[cast.conversation.pk] = "TS-1"  # even a supervisor with a complaint only reads
     with pytest.raises(PermissionDenied):
-        services.message_send(actor=cast.anyone(who), conversation=cast.conversation, body="x")
+        services.message_send(actor=cast.person(who), conversation=cast.conversation, body="x")
     with pytest.raises(PermissionDenied):
-        services.message_send(
-            actor=cast.anyone(who), conversation=cast.conversation, image=photo()
-        )
+        services.message_send(actor=cast.person(who), conversation=cast.conversation, image=photo())
     assert not Message.objects.exists() and not Document.objects.exists()
 
 
@@ -158,7 +156,7 @@ def test_only_the_sender_recalls(cast: Cast):
     message = services.message_send(actor=cast.citizen, conversation=cast.conversation, body="x")
     for who in ("reviewer", "store_admin", "other_citizen", "supervisor"):
         with pytest.raises(PermissionDenied):
-            services.message_recall(actor=cast.anyone(who), message=message)
+            services.message_recall(actor=cast.person(who), message=message)
     message.refresh_from_db()
     assert message.recalled_at is None
 
@@ -190,7 +188,7 @@ def test_only_reviewers_file(cast: Cast, who: str):
     )
     with pytest.raises(PermissionDenied):
         services.message_file_onto_application(
-            actor=cast.anyone(who), message=message, key="id_card_front"
+            actor=cast.person(who), message=message, key="id_card_front"
         )
     message.refresh_from_db()
     assert message.filed_as == "" and not cast.application.documents.exists()
@@ -204,7 +202,11 @@ def test_filing_needs_a_citizens_photo_and_a_known_slot(cast: Cast):
     citizen_photo = services.message_send(
         actor=cast.citizen, conversation=cast.conversation, image=photo()
     )
-    for message, key in ((text, "id_card_front"), (staff_photo, "id_card_front"), (citizen_photo, "nope")):
+    for message, key in (
+        (text, "id_card_front"),
+        (staff_photo, "id_card_front"),
+        (citizen_photo, "nope"),
+    ):
         with pytest.raises(ValidationError):
             services.message_file_onto_application(actor=cast.reviewer, message=message, key=key)
     assert not cast.application.documents.exists()
@@ -217,13 +219,17 @@ def test_unread_counts_and_read_marks(cast: Cast):
     assert unread_count(conversation=cast.conversation, side=Side.CITIZEN) == 0
     assert staff_unread_total(actor=cast.reviewer) == 3
     inbox = list(staff_inbox(actor=cast.customer_service))
-    assert [(c.pk, c.unread) for c in inbox] == [(cast.conversation.pk, 3)]
-    services.conversation_mark_read(actor=cast.reviewer, conversation=cast.conversation, up_to_seq=2)
+    assert [(c.pk, getattr(c, "unread", None)) for c in inbox] == [(cast.conversation.pk, 3)]
+    services.conversation_mark_read(
+        actor=cast.reviewer, conversation=cast.conversation, up_to_seq=2
+    )
     # One colleague's reading counts for the store.
     assert unread_count(conversation=cast.conversation, side=Side.STORE) == 1
     assert staff_unread_total(actor=cast.customer_service) == 1
     # Never backwards, never beyond the last message.
-    services.conversation_mark_read(actor=cast.reviewer, conversation=cast.conversation, up_to_seq=1)
+    services.conversation_mark_read(
+        actor=cast.reviewer, conversation=cast.conversation, up_to_seq=1
+    )
     assert unread_count(conversation=cast.conversation, side=Side.STORE) == 1
     services.conversation_mark_read(
         actor=cast.reviewer, conversation=cast.conversation, up_to_seq=99
@@ -239,7 +245,7 @@ def test_the_inbox_is_for_answering_staff_of_the_store(cast: Cast):
     services.message_send(actor=cast.citizen, conversation=cast.conversation, body="a")
     for who in ("producer", "citizen", "other_citizen", "supervisor"):
         with pytest.raises(Http404):
-            staff_inbox(actor=cast.anyone(who))
+            staff_inbox(actor=cast.person(who))
     assert list(staff_inbox(actor=cast.other_store_reviewer)) == []
     with pytest.raises(Http404):
         staff_inbox(actor=cast.reviewer, store=StoreFactory.create())
@@ -253,9 +259,10 @@ def test_one_presale_conversation_per_citizen_and_store(cast: Cast):
     with pytest.raises(PermissionDenied):
         services.conversation_presale_open(actor=cast.reviewer, store=store)
     # The application's own conversation is another one, opened once.
-    assert services.conversation_for_application(
-        actor=cast.reviewer, application=cast.application
-    ).pk == cast.conversation.pk
+    assert (
+        services.conversation_for_application(actor=cast.reviewer, application=cast.application).pk
+        == cast.conversation.pk
+    )
     assert conversation_get_for_actor(actor=cast.other_citizen, pk=first.pk) == first
 
 
