@@ -61,3 +61,52 @@ def demo_site(live_server, transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("demo", verbosity=0)
     return live_server
+
+
+@pytest.fixture
+def asgi_site(transactional_db, settings, tmp_path):
+    """The demo served by uvicorn in a thread of this process (pages and WebSockets,
+    like `make run`), on the test database and the in-memory channel layer. Django's own
+    live server speaks only HTTP, so live features are tested here."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from channels.routing import ProtocolTypeRouter
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from config import asgi
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+    call_command("demo", verbosity=0)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = ProtocolTypeRouter(
+        {
+            "http": ASGIStaticFilesHandler(asgi.django_asgi_app),
+            "websocket": asgi.application.application_mapping["websocket"],
+        }
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            ws="websockets-sansio",
+            lifespan="off",
+            log_level="warning",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    settings.SITE_URL = base
+    yield type("Site", (), {"url": base})()
+    server.should_exit = True
+    thread.join(10)
