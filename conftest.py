@@ -73,8 +73,13 @@ def _in_process_partners(request, settings, monkeypatch):
         return http.HttpAnswer(response.status_code, response.content, dict(response.headers))
 
     monkeypatch.setattr(http, "_transport", transport)
+    # Eager tasks run in threads of concurrency tests share Celery's process-wide "inside a
+    # task" flag and can leave it set; the test process is never inside a task.
+    from celery._state import _set_task_join_will_block
+
     from config.celery import app
 
+    _set_task_join_will_block(False)
     eager = request.node.get_closest_marker("worker") is None
     before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
     app.conf.task_always_eager = eager or before[0]

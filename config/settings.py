@@ -177,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "govstore.applications.tasks.applications_confirm_receipt_due",
         "schedule": 600.0,
     },
+    "notifications-send-stale": {
+        "task": "govstore.notifications.tasks.notifications_send_stale",
+        "schedule": 300.0,
+    },
     "payments-refunds-retry": {
         "task": "govstore.payments.tasks.refunds_retry_due",
         "schedule": 120.0,

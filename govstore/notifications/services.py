@@ -46,6 +46,9 @@ from govstore.notifications.models import (
 )
 from govstore.notifications.providers import email_send, get_sms_provider
 
+# A delivery still untried this long after it was queued lost its job.
+STALE_DELIVERY_SECONDS = 600
+
 logger = logging.getLogger(__name__)
 
 ALL_CHANNELS = (Channel.SMS, Channel.EMAIL)
@@ -251,6 +254,22 @@ def delivery_send(*, delivery_id: int) -> NotificationDelivery | None:
             delivery.detail = ""
         delivery.save(update_fields=["attempts", "status", "sent_at", "detail"])
     return delivery
+
+
+def deliveries_send_stale_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Send deliveries whose first try never ran (the job was lost with a worker or a
+    broker); each is sent under its row lock, so running this beside the job sends once."""
+    now = now or timezone.now()
+    stale = NotificationDelivery.objects.filter(
+        status=DeliveryStatus.QUEUED,
+        attempts=0,
+        created_at__lt=now - datetime.timedelta(seconds=STALE_DELIVERY_SECONDS),
+    ).values_list("pk", flat=True)
+    sent = 0
+    for delivery_id in list(stale[:500]):
+        delivery = delivery_send(delivery_id=delivery_id)
+        sent += delivery is not None and delivery.status == DeliveryStatus.SENT
+    return sent
 
 
 # --- Reading ---------------------------------------------------------------------------

@@ -16,3 +16,9 @@ def notification_deliver(delivery_id: int) -> str:
         wait = DELIVERY_RETRY_SECONDS[min(delivery.attempts, len(DELIVERY_RETRY_SECONDS)) - 1]
         notification_deliver.apply_async((delivery_id,), countdown=wait)
     return str(delivery.status)
+
+
+@shared_task(name="govstore.notifications.tasks.notifications_send_stale")
+def notifications_send_stale() -> int:
+    """Beat sweep: send deliveries whose job was lost."""
+    return services.deliveries_send_stale_sweep()

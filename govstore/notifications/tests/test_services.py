@@ -408,3 +408,21 @@ def test_bad_preferences_are_refused_and_nothing_changes(email, address, message
     preference = NotificationPreference.objects.get(user=citizen)
     assert (preference.sms, preference.email, preference.email_address) == (True, False, "")
     assert not NotificationEvent.objects.exists()
+
+
+def test_a_delivery_whose_job_was_lost_is_sent_by_the_sweep_once(outbox):
+    import datetime
+
+    from django.utils import timezone
+
+    recipient = NotificationPreferenceFactory.create(sms=True).user
+    # Written without its job running (as if the worker died before taking it).
+    services.notification_send(recipient=recipient, kind=TEST_KIND, params={}, link="/")
+    delivery = NotificationDelivery.objects.get(recipient=recipient)
+    assert delivery.status == S.QUEUED and _sms_files(outbox) == []
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    assert services.deliveries_send_stale_sweep(now=timezone.now()) == 0
+    assert services.deliveries_send_stale_sweep(now=later) == 1
+    assert services.deliveries_send_stale_sweep(now=later) == 0
+    delivery.refresh_from_db()
+    assert delivery.status == S.SENT and len(_sms_files(outbox)) == 1
