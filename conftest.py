@@ -75,7 +75,7 @@ def _in_process_partners(request, settings, monkeypatch):
     monkeypatch.setattr(http, "_transport", transport)
     # Eager tasks run in threads of concurrency tests share Celery's process-wide "inside a
     # task" flag and can leave it set; the test process is never inside a task.
-    from celery._state import _set_task_join_will_block
+    from celery._state import _set_task_join_will_block  # type: ignore[attr-defined]
 
     from config.celery import app
 
