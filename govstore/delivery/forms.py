@@ -16,31 +16,26 @@ from govstore.delivery.validation import address_clean
 class AddressForm(AccessibleForm):
     recipient = forms.CharField(
         label=_("Recipient's name"),
-        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     mobile = forms.CharField(
         label=_("Recipient's mobile number"),
         help_text=_("The courier calls or texts this number before delivering."),
-        required=False,
         widget=forms.TextInput(
             attrs={"autocomplete": "tel-national", "inputmode": "numeric", "type": "tel"}
         ),
     )
-    province_code = forms.ChoiceField(label=_("Province"), required=False)
+    province_code = forms.ChoiceField(label=_("Province"))
     city = forms.CharField(
         label=_("City"),
-        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
     district = forms.CharField(
         label=_("District or county"),
-        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-level3"}),
     )
     street = forms.CharField(
         label=_("Street, building and room"),
-        required=False,
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
     )
     postcode = forms.CharField(
@@ -63,8 +58,13 @@ class AddressForm(AccessibleForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        # Fields are optional to Django so that every message comes from address_clean,
-        # worded the same on the page as from the services.
+        # Every message comes from address_clean, worded the same on the page as from the
+        # services: Django's own "required" errors (kept so the page does not mark these
+        # fields optional) give way to it.
+        for name, errors in list(self.errors.as_data().items()):
+            if name in self.fields and all(error.code == "required" for error in errors):
+                del self.errors[name]
+                cleaned.setdefault(name, "")
         try:
             cleaned.update(address_clean(cleaned))
         except ValidationError as error:
