@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "govstore.applications",
     "govstore.messaging",
     "govstore.notifications",
+    "govstore.feedback",
 ]
 
 MIDDLEWARE = [

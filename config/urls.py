@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("applications/", include("govstore.applications.urls")),
     path("messages/", include("govstore.messaging.urls")),
     path("notifications/", include("govstore.notifications.urls")),
+    path("feedback/", include("govstore.feedback.urls")),
     path("staff/", include("govstore.applications.staff_urls")),
     path("admin/", admin.site.urls),
 ]
