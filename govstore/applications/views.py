@@ -280,8 +280,19 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             else None
         ),
         **_parcel_for_citizen(application),
+        may_rate=_may_rate(request, application),
     )
     return render(request, "applications/detail.html", context)
+
+
+def _may_rate(request: HttpRequest, application: Application) -> bool:
+    # Feedback builds on applications; only this page (the web layer on top of both)
+    # asks it, so the import stays here.
+    from govstore.feedback.selectors import rating_open_for
+
+    if application.status != S.COMPLETED:
+        return False
+    return rating_open_for(actor=_user(request), application=application)
 
 
 def _parcel_for_citizen(application: Application) -> dict[str, Any]:
