@@ -193,6 +193,33 @@ def _conversation_page(
 # --- Citizen pages ----------------------------------------------------------------------
 
 
+def _send_and_show(
+    request: HttpRequest,
+    *,
+    conversation: Conversation,
+    viewer: selectors.Viewer,
+    store: Store,
+    title: str,
+    back_url: str,
+) -> HttpResponse:
+    """A posted message: back to the newest message when it was sent, else the page
+    again with the form and what stopped it."""
+    form, errors = _send(request, conversation)
+    if not form.errors and not errors:
+        return redirect(f"{request.path}#latest")
+    return _conversation_page(
+        request,
+        conversation=conversation,
+        viewer=viewer,
+        store=store,
+        title=title,
+        form=form,
+        page_errors=errors,
+        back_url=back_url,
+        status=400,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def application_conversation(request: HttpRequest, reference: str) -> HttpResponse:
@@ -220,19 +247,13 @@ def application_conversation(request: HttpRequest, reference: str) -> HttpRespon
         conversation = existing or services.conversation_for_application(
             actor=user, application=application
         )
-        form, errors = _send(request, conversation)
-        if not form.errors and not errors:
-            return redirect(f"{request.path}#latest")
-        return _conversation_page(
+        return _send_and_show(
             request,
             conversation=conversation,
             viewer=viewer,
             store=application.store,
             title=title,
-            form=form,
-            page_errors=errors,
             back_url=back_url,
-            status=400,
         )
     return _conversation_page(
         request,
@@ -273,19 +294,13 @@ def presale_conversation(request: HttpRequest, slug: str) -> HttpResponse:
                 back_url=back_url,
                 status=400,
             )
-        form, errors = _send(request, conversation)
-        if not form.errors and not errors:
-            return redirect(f"{request.path}#latest")
-        return _conversation_page(
+        return _send_and_show(
             request,
             conversation=conversation,
             viewer=viewer,
             store=store,
             title=title,
-            form=form,
-            page_errors=errors,
             back_url=back_url,
-            status=400,
         )
     return _conversation_page(
         request, conversation=existing, viewer=viewer, store=store, title=title, back_url=back_url
@@ -349,19 +364,13 @@ def staff_conversation(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not viewer.can_send:
             raise PermissionDenied
-        form, errors = _send(request, conversation)
-        if not form.errors and not errors:
-            return redirect(f"{request.path}#latest")
-        return _conversation_page(
+        return _send_and_show(
             request,
             conversation=conversation,
             viewer=viewer,
             store=conversation.store,
             title=title,
-            form=form,
-            page_errors=errors,
             back_url=back_url,
-            status=400,
         )
     return _conversation_page(
         request,
