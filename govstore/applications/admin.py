@@ -13,17 +13,7 @@ from govstore.applications.models import (
     ApplicationDocument,
     ApplicationEvent,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from govstore.core.admin import ReadOnlyAdmin
 
 
 class ApplicationDocumentInline(admin.TabularInline):

@@ -1,8 +1,6 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from govstore.core.admin import ReadOnlyAdmin
 from govstore.delivery.models import (
     Address,
     AddressEvent,
@@ -13,19 +11,6 @@ from govstore.delivery.models import (
     TrackingEvent,
     WebhookRefusal,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Delivery's rows are written by its services only; the operator reads them."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class AddressEventInline(admin.TabularInline):

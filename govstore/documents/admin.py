@@ -1,22 +1,7 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from govstore.core.admin import ReadOnlyAdmin
 from govstore.documents.models import Document, DocumentAccess, DocumentEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Documents and their trails are written by the services only; the operator reads."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Document)

@@ -6,23 +6,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from govstore.core.admin import ReadOnlyAdmin
 from govstore.notifications.models import (
     Notification,
     NotificationDelivery,
     NotificationEvent,
     NotificationPreference,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class DeliveryInline(admin.TabularInline):

@@ -2,11 +2,9 @@
 through the services, which lock, check and write the journal; the admin offers no way
 around them."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from govstore.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from govstore.payments.models import (
     JournalEntry,
     Payment,
@@ -14,28 +12,6 @@ from govstore.payments.models import (
     PaymentNotification,
     Refund,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class PaymentEventInline(ReadOnlyInline):

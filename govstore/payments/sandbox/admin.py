@@ -1,28 +1,15 @@
 """The operator's look at the sandbox gateway's books. Read-only: trades change only
 through the cashier and gateway.do, as they would at Alipay."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from govstore.core.admin import ReadOnlyAdmin
 from govstore.payments.sandbox.models import (
     SandboxNotification,
     SandboxRefund,
     SandboxRefusal,
     SandboxTrade,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(SandboxTrade)
