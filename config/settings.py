@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "govstore.messaging",
     "govstore.notifications",
     "govstore.feedback",
+    "govstore.supervision",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("messages/", include("govstore.messaging.urls")),
     path("notifications/", include("govstore.notifications.urls")),
     path("feedback/", include("govstore.feedback.urls")),
+    path("supervision/", include("govstore.supervision.urls")),
     path("staff/", include("govstore.applications.staff_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -87,6 +87,9 @@ class Application(models.Model):
     payment_requested_at = models.DateTimeField(null=True, blank=True)
     # When it was paid.
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the agency's work ended: the item was made (or, for a rejection, the decision).
+    # Whether the promise was kept and how long processing took are read from here.
+    ready_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     # Receipt confirms itself at this time unless the citizen confirms first.
@@ -95,6 +98,11 @@ class Application(models.Model):
     # The unguessable code in the receipt's QR link to its public verification page.
     receipt_code = models.CharField(max_length=32, unique=True, null=True, blank=True)
     retention_days = models.PositiveSmallIntegerField(default=DEFAULT_RETENTION_DAYS)
+    # Set on an application a supervisor ordered redone after a complaint: the new case
+    # is free and points back at the one that went wrong.
+    redo_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="redos"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -1220,6 +1220,7 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
         _require_claimer(actor, application)
         application.decision_reason = reason
         application.refund_due_fen = application.total_fen
+        application.ready_at = timezone.now()
         _move(
             application,
             S.REJECTED,
@@ -1228,7 +1229,7 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
             kind=K.REJECTED,
             reason=reason,
             payload={"refund_due_fen": application.refund_due_fen},
-            update_fields=["decision_reason", "refund_due_fen"],
+            update_fields=["decision_reason", "refund_due_fen", "ready_at"],
         )
         _refund_in_full(application, actor=actor, reason=reason, kind="rejected")
         _schedule_document_purge(application, closed_at=timezone.now())
@@ -1267,7 +1268,8 @@ def application_production_done(*, actor: User, application: Application) -> App
         from_status = transition(application, to, actor_kind=ActorKind.PRODUCER)
         issued = issuance.on_production_done(application, actor=actor, today=timezone.localdate())
         application.issuance = {**application.issuance, **issued}
-        fields = ["status", "issuance", "updated_at"]
+        application.ready_at = timezone.now()
+        fields = ["status", "issuance", "ready_at", "updated_at"]
         if to == S.DELIVERED:  # electronic: delivered the moment it is issued
             fields += _start_receipt_clock(application, now=timezone.now())
         application.save(update_fields=fields)

@@ -31,3 +31,85 @@ class RatingEventKind(models.TextChoices):
     FOLLOW_UP_OPENED = "follow_up_opened", _("Follow-up opened")
     FOLLOW_UP_CLOSED = "follow_up_closed", _("Follow-up closed")
     FOLLOW_UP_CLOSE_REFUSED = "follow_up_close_refused", _("Closing the follow-up refused")
+
+
+# --- Complaints -------------------------------------------------------------------------
+
+COMPLAINT_TEXT_MAX_LENGTH = 2000
+COMPLAINT_ANSWER_MAX_LENGTH = 2000
+COMPLAINT_DECISION_MAX_LENGTH = 2000
+COMPLAINT_REFERENCE_PREFIX = "TS"
+# Working days, in the store's region, from filing: the store acknowledges within the
+# first and answers within the second.
+ACKNOWLEDGE_WORKING_DAYS = 1
+ANSWER_WORKING_DAYS = 5
+# A supervisor decides an escalated complaint within this many working days.
+DECIDE_WORKING_DAYS = 10
+# The citizen may reopen a closed complaint this many times.
+REOPEN_LIMIT = 1
+# At most this many evidence photos and chat messages per complaint.
+EVIDENCE_IMAGES_MAX = 6
+EVIDENCE_MESSAGES_MAX = 20
+# Documents handed over as complaint evidence are filed under this purpose.
+EVIDENCE_DOCUMENT_PURPOSE = "complaint"
+
+
+class ComplaintCategory(models.TextChoices):
+    FEE_NOT_AS_PUBLISHED = "fee", _("Fee not as published")
+    DELAY = "delay", _("Delay past the promise")
+    STAFF_CONDUCT = "conduct", _("Staff conduct")
+    PERSONAL_DATA = "personal_data", _("Misuse of personal data")
+    WRONG_OR_DAMAGED = "wrong_item", _("Wrong or damaged item")
+    OTHER = "other", _("Other")
+
+
+class ComplaintStatus(models.TextChoices):
+    FILED = "filed", _("Waiting for the store")
+    ACKNOWLEDGED = "acknowledged", _("The store is looking into it")
+    ANSWERED = "answered", _("Answered by the store")
+    ESCALATED = "escalated", _("With the supervisor")
+    CLOSED = "closed", _("Closed")
+
+
+class ComplaintResolution(models.TextChoices):
+    NONE = "", _("Not resolved yet")
+    ACCEPTED = "accepted", _("The citizen accepted the store's answer")
+    DECIDED = "decided", _("Decided by the supervisor")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the citizen")
+
+
+class ComplaintEvidenceKind(models.TextChoices):
+    IMAGE = "image", _("Photo")
+    MESSAGE = "message", _("Chat message")
+
+
+class RemedyKind(models.TextChoices):
+    REFUND = "refund", _("Refund")
+    REDO = "redo", _("Redo the application")
+    APOLOGY = "apology", _("Written apology")
+
+
+class RemedyStatus(models.TextChoices):
+    ORDERED = "ordered", _("Ordered")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Could not be carried out")
+
+
+class ComplaintEventKind(models.TextChoices):
+    FILED = "filed", _("Complaint filed")
+    FILE_REFUSED = "file_refused", _("Complaint refused")
+    EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged by the store")
+    ANSWERED = "answered", _("Answered by the store")
+    ACCEPTED = "accepted", _("Answer accepted")
+    ESCALATED = "escalated", _("Escalated to the supervisor")
+    DECIDED = "decided", _("Decided by the supervisor")
+    REMEDY_ORDERED = "remedy_ordered", _("Remedy ordered")
+    REMEDY_DONE = "remedy_done", _("Remedy carried out")
+    REMEDY_FAILED = "remedy_failed", _("Remedy could not be carried out")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REOPENED = "reopened", _("Reopened")
+    ACKNOWLEDGE_OVERDUE = "acknowledge_overdue", _("Not acknowledged in time")
+    ANSWER_OVERDUE = "answer_overdue", _("Not answered in time")
+    DECISION_OVERDUE = "decision_overdue", _("Not decided in time")
+    REFUSED = "refused", _("Step refused")
