@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/", include("govstore.notifications.urls")),
     path("feedback/", include("govstore.feedback.urls")),
     path("supervision/", include("govstore.supervision.urls")),
+    path("transparency/", include("govstore.supervision.public_urls")),
     path("staff/", include("govstore.applications.staff_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ from govstore.accounts.models import User
 from govstore.applications.constants import ApplicationStatus
 from govstore.applications.models import Application
 from govstore.applications.selectors import is_supervisor
+from govstore.catalog.models import Service
 from govstore.feedback.constants import RATING_WINDOW_DAYS, SCORE_WINDOW_MONTHS, STARS_MAX
 from govstore.feedback.models import SCORE_FIELDS, FollowUp, Rating
 from govstore.stores.constants import StaffRole
@@ -37,21 +38,28 @@ def window_start(today: datetime.date | None = None) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
 
 
-def counted_ratings(*, store: Store, today: datetime.date | None = None) -> "QuerySet[Rating]":
+def counted_ratings(
+    *, store: Store, today: datetime.date | None = None, service: Service | None = None
+) -> "QuerySet[Rating]":
     """The ratings that make a store's scores: the last six months, of completed and
-    paid applications only."""
-    return Rating.objects.filter(
+    paid applications only; with a service, only that service's."""
+    ratings = Rating.objects.filter(
         store=store,
         created_at__gte=window_start(today),
         application__status=ApplicationStatus.COMPLETED,
         application__submitted_at__isnull=False,
     )
+    if service is not None:
+        ratings = ratings.filter(application__service=service)
+    return ratings
 
 
-def store_scores(*, store: Store, today: datetime.date | None = None) -> dict:
+def store_scores(
+    *, store: Store, today: datetime.date | None = None, service: Service | None = None
+) -> dict:
     """Averages of the three scores (None when there are no ratings), the overall
     average, the count and the distribution of all scores by stars (5 first)."""
-    ratings = counted_ratings(store=store, today=today)
+    ratings = counted_ratings(store=store, today=today, service=service)
     totals = ratings.aggregate(count=Count("pk"), **{name: Avg(name) for name in SCORE_FIELDS})
     count = totals["count"]
     averages = {name: totals[name] for name in SCORE_FIELDS}
