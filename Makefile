@@ -23,7 +23,7 @@ messages: install
 
 run: messages
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py demo --history
 	PORT=$(PORT) scripts/run-embedded
 
 test: messages

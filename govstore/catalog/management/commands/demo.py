@@ -133,6 +133,14 @@ def _registry_people(today: Any) -> dict[str, dict[str, Any]]:
 class Command(BaseCommand):
     help = "Load the demo stores, services, fees, calendar, registry records and accounts."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--history",
+            action="store_true",
+            help="Also write six months of past applications, ratings and complaints for "
+            "the Qingdao store, so the dashboards and public figures have data.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
         with transaction.atomic():
@@ -147,6 +155,15 @@ class Command(BaseCommand):
             people = _registry_people(today)
             rows = self._accounts(operator=operator, stores=stores, people=people)
 
+        if options["history"]:
+            # Imported here: the history is the feedback context's, loaded on request.
+            from govstore.feedback.demo import load_history_demo
+
+            added = load_history_demo(store=stores.qingdao_store, today=today)
+            if added:
+                self.stdout.write(
+                    f"History: {added} past applications with ratings and complaints."
+                )
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Stores: {stores.qingdao_store.name_en}; {stores.court_store.name_en}")
         self.stdout.write("Services: " + "; ".join(service.name_en for service in services))
