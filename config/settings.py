@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "govstore.notifications",
     "govstore.feedback",
     "govstore.supervision",
+    "govstore.auctions",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("feedback/", include("govstore.feedback.urls")),
     path("supervision/", include("govstore.supervision.urls")),
     path("transparency/", include("govstore.supervision.public_urls")),
+    path("auctions/", include("govstore.auctions.urls")),
     path("staff/", include("govstore.applications.staff_urls")),
     path("admin/", admin.site.urls),
 ]
