@@ -85,3 +85,32 @@ def add_working_days(region: Region, start: datetime.date, n: int) -> datetime.d
 def promised_ready_date(service: Service, start: datetime.date) -> datetime.date:
     """When an application accepted on start is promised to be ready."""
     return add_working_days(service.store.agency.region, start, service.processing_working_days)
+
+
+def count_working_days(
+    start: datetime.date, end: datetime.date, decisions: Mapping[datetime.date, bool]
+) -> int:
+    """Working days after start up to and including end under the given decisions:
+    the inverse of working_day_after (start not counted; 0 when end is not later)."""
+    count, day = 0, start
+    while day < end:
+        day += ONE_DAY
+        if is_working(day, decisions):
+            count += 1
+    return count
+
+
+def calendar_decisions(
+    region: Region, first: datetime.date, last: datetime.date
+) -> dict[datetime.date, bool]:
+    """The region's calendar exceptions in [first, last], for counting many spans with
+    one query (count_working_days)."""
+    return _decisions(region, first, last)
+
+
+def working_days_between(region: Region, start: datetime.date, end: datetime.date) -> int:
+    """How many working days in the region it took from start to end, the start day not
+    counted: working_days_between(r, d, add_working_days(r, d, n)) == n."""
+    if end <= start:
+        return 0
+    return count_working_days(start, end, _decisions(region, start + ONE_DAY, end))
