@@ -132,6 +132,8 @@ class ApplicationEventKind(models.TextChoices):
     DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
     PICKUP_CODE_REFUSED = "pickup_code_refused", _("Wrong pickup code")
     DOCUMENT_FILED = "document_filed", _("Photo from the chat filed")
+    # On both cases: the one that went wrong and the free one that redoes it.
+    REDO_ORDERED = "redo_ordered", _("Redo ordered after a complaint")
 
 
 class ApplicationDocumentStatus(models.TextChoices):

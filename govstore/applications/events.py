@@ -53,6 +53,9 @@ CITIZEN_EVENT_TEXT: dict[str, Any] = {
     K.DELIVERY_FAILED: _("The courier could not deliver it. The store will contact you."),
     K.PICKUP_CODE_REFUSED: _("A wrong pickup code was entered at the counter."),
     K.DOCUMENT_FILED: _("A photo you sent in the chat was added to your application as:"),
+    K.REDO_ORDERED: _(
+        "After your complaint, a supervisor ordered this application redone free of charge."
+    ),
 }
 
 

@@ -34,6 +34,7 @@ SENT_OUTSIDE = frozenset(
         K.DUPLICATE_PAYMENT,
         K.PICKUP_CODE_REFUSED,
         K.DOCUMENT_FILED,
+        K.REDO_ORDERED,
     }
 )
 

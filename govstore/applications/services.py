@@ -1392,6 +1392,100 @@ def application_mark_delivered(*, actor: User | None, application: Application) 
     return application
 
 
+# --- Redo after a complaint ------------------------------------------------------------
+
+# A case can be redone once the store's work on it has ended, for better or worse.
+REDO_FROM_STATUSES = frozenset({S.DELIVERED, S.COMPLETED, S.REJECTED})
+
+
+def application_redo(*, actor: User, application: Application, reason: str) -> Application:
+    """A supervisor orders a case that went wrong done again, free: a new application
+    with the same snapshots, answers, delivery and current photos, paid for already
+    (nothing to pay), due by the service's promise from today and pointing back at the
+    original. Both cases get an event. Once per application."""
+    from govstore.applications.selectors import is_supervisor
+
+    reason = _clean_reason(reason, required=True)
+    with transaction.atomic():
+        original = _lock(application)
+        if not is_supervisor(actor):
+            raise PermissionDenied(_("Only a supervisor can order an application redone."))
+        if original.submitted_at is None or original.status not in REDO_FROM_STATUSES:
+            raise ValidationError(
+                _(
+                    "Application %(reference)s cannot be redone while it is “%(status)s”: "
+                    "only a paid application whose work has ended can."
+                )
+                % {
+                    "reference": original.reference,
+                    "status": ApplicationStatus(original.status).label,
+                },
+                code="redo_wrong_status",
+            )
+        if original.redos.exists():
+            raise ValidationError(
+                _("Application %(reference)s has already been redone.")
+                % {"reference": original.reference},
+                code="redo_twice",
+            )
+        now = timezone.now()
+        redo = Application.objects.create(
+            reference=f"tmp-{uuid.uuid4().hex[:24]}",  # replaced below, once the pk is known
+            citizen=original.citizen,
+            service=original.service,
+            store=original.store,
+            status=S.SUBMITTED,
+            service_snapshot=original.service_snapshot,
+            form_snapshot=original.form_snapshot,
+            # Free: the citizen paid once, for the case that went wrong.
+            fee_snapshot=[],
+            total_fen=0,
+            answers=original.answers,
+            delivery_method=original.delivery_method,
+            delivery_address=original.delivery_address,
+            delivery_snapshot=original.delivery_snapshot,
+            subject_reference=original.subject_reference,
+            eligibility=original.eligibility,
+            retention_days=original.retention_days,
+            submitted_at=now,
+            due_on=add_working_days(
+                original.store.agency.region,
+                timezone.localdate(now),
+                int(original.service_snapshot.get("processing_working_days", 1)),
+            ),
+            redo_of=original,
+        )
+        redo.reference = f"{REFERENCE_PREFIX}-{timezone.localdate(now):%Y%m%d}-{redo.pk:06d}"
+        redo.save(update_fields=["reference"])
+        keep_until = now + datetime.timedelta(days=redo.retention_days)
+        for row in original.documents.exclude(
+            status=ApplicationDocumentStatus.SUPERSEDED
+        ).select_related("document"):
+            ApplicationDocument.objects.create(application=redo, key=row.key, document=row.document)
+            # The original's purge date was counted from when it closed; the redo needs
+            # the photos until it closes itself, which reschedules them again.
+            purge_after = row.document.purge_after
+            if purge_after is not None and purge_after < keep_until:
+                document_schedule_purge(document=row.document, at=keep_until, actor=actor)
+        original.save(update_fields=["updated_at"])
+        event_record(
+            application=original,
+            actor=actor,
+            kind=K.REDO_ORDERED,
+            reason=reason,
+            payload={"redo": redo.reference},
+        )
+        event_record(
+            application=redo,
+            actor=actor,
+            kind=K.REDO_ORDERED,
+            to_status=S.SUBMITTED,
+            reason=reason,
+            payload={"redo_of": original.reference},
+        )
+    return redo
+
+
 # --- System sweeps ---------------------------------------------------------------------
 
 

@@ -281,6 +281,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         ),
         **_parcel_for_citizen(application),
         may_rate=_may_rate(request, application),
+        may_complain=_may_complain(request, application),
     )
     return render(request, "applications/detail.html", context)
 
@@ -293,6 +294,13 @@ def _may_rate(request: HttpRequest, application: Application) -> bool:
     if application.status != S.COMPLETED:
         return False
     return rating_open_for(actor=_user(request), application=application)
+
+
+def _may_complain(request: HttpRequest, application: Application) -> bool:
+    # As for ratings: feedback builds on applications, so only this page asks it.
+    from govstore.feedback.selectors import complaint_open_for
+
+    return complaint_open_for(actor=_user(request), application=application)
 
 
 def _parcel_for_citizen(application: Application) -> dict[str, Any]:

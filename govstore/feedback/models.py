@@ -207,6 +207,24 @@ class Complaint(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def is_late(self) -> bool:
+        """Whether the step it waits for is past its due day today (the lists' badge;
+        the same rule as selectors.late_filter)."""
+        today = timezone.localdate()
+        if self.status == ComplaintStatus.FILED and self.acknowledge_due_on < today:
+            return True
+        if (
+            self.status in (ComplaintStatus.FILED, ComplaintStatus.ACKNOWLEDGED)
+            and self.answer_due_on < today
+        ):
+            return True
+        return (
+            self.status == ComplaintStatus.ESCALATED
+            and self.decide_due_on is not None
+            and self.decide_due_on < today
+        )
+
 
 class ComplaintEvidence(models.Model):
     """A photo the citizen handed over (an encrypted document of its own), or a pointer

@@ -1,4 +1,5 @@
-"""Writes for ratings: rate, reply, close a follow-up. Each locks its aggregate, checks,
+"""Writes for ratings: rate, reply, close a follow-up, and the daily refresh of every
+store's score. Each locks its aggregate, checks,
 changes and writes an event in one transaction; a refusal is answered with a clear
 message, changes nothing, and leaves an event row saying who tried what."""
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from govstore.accounts.models import User
 from govstore.applications.models import Application
-from govstore.feedback import selectors
+from govstore.feedback import notices, selectors
 from govstore.feedback.constants import (
     COMMENT_MAX_LENGTH,
     FOLLOW_UP_AT_OR_BELOW,
@@ -49,11 +50,11 @@ def _month_start(now: datetime.datetime) -> datetime.datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def store_rating_refresh(*, store: Store) -> None:
+def store_rating_refresh(*, store: Store, today: datetime.date | None = None) -> None:
     """Recompute the store's cached score from the last six months. Called inside the
     caller's transaction with the store row locked, so two ratings at once cannot
     overwrite each other's count."""
-    scores = selectors.store_scores(store=store)
+    scores = selectors.store_scores(store=store, today=today)
     store.rating_count = scores["count"]
     store.rating_average_centi = (
         None if scores["overall"] is None else round(scores["overall"] * 100)
@@ -127,6 +128,11 @@ def rating_submit(
                     rating=rating,
                     application=application,
                     payload={"follow_up": follow_up.pk},
+                )
+                notices.notify_follow_up(
+                    store=store,
+                    application_reference=application.reference,
+                    follow_up_id=follow_up.pk,
                 )
             store_rating_refresh(store=store)
             return rating
@@ -206,3 +212,15 @@ def follow_up_close(*, actor: User, follow_up: FollowUp, note: str) -> FollowUp:
         payload={"follow_up": follow_up.pk},
     )
     raise ValidationError(message)
+
+
+def store_ratings_refresh_sweep(*, today: datetime.date | None = None) -> int:
+    """Daily: recompute the score of every store that has ratings, so ratings older
+    than six months drop out even when no new rating comes in. Returns how many stores
+    it refreshed."""
+    store_ids = list(Rating.objects.order_by().values_list("store_id", flat=True).distinct())
+    for store_id in sorted(store_ids):
+        with transaction.atomic():
+            store = Store.objects.select_for_update().get(pk=store_id)
+            store_rating_refresh(store=store, today=today)
+    return len(store_ids)
