@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 STARS_MIN = 1
 STARS_MAX = 5
@@ -90,7 +91,7 @@ class RemedyKind(models.TextChoices):
 
 
 class RemedyStatus(models.TextChoices):
-    ORDERED = "ordered", _("Ordered")
+    ORDERED = "ordered", pgettext_lazy("remedy status", "Ordered")
     DONE = "done", _("Done")
     FAILED = "failed", _("Could not be carried out")
 

@@ -470,6 +470,8 @@ def paid_completed(django_capture_on_commit_callbacks):
     client, trade = _pay(application)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/sandbox/pay/cashier/{trade.trade_no}/", {"action": "pay"})
+    # The pages visited switched the active language; the messages are checked in English.
+    translation.activate("en")
     application.refresh_from_db()
     assert application.status == AS.SUBMITTED
     Application.objects.filter(pk=application.pk).update(
