@@ -159,9 +159,10 @@ def _application(
     took = rng.randint(1, promise) if rng.random() > 0.12 else promise + rng.randint(1, 4)
     ready_on = add_working_days(region, day, took)
     rejected = rng.random() < 0.05
-    status = ApplicationStatus.COMPLETED
-    ready_at: datetime.datetime | None = _at(ready_on, rng)
-    completed_at: datetime.datetime | None = ready_at + datetime.timedelta(days=rng.randint(1, 3))
+    status: str = ApplicationStatus.COMPLETED
+    made_at = _at(ready_on, rng)
+    ready_at: datetime.datetime | None = made_at
+    completed_at: datetime.datetime | None = made_at + datetime.timedelta(days=rng.randint(1, 3))
     if rejected:
         status, completed_at = ApplicationStatus.REJECTED, None
     elif ready_on >= today:
@@ -189,10 +190,12 @@ def _application(
         decision_reason="照片与身份证信息不一致。" if rejected else "",
     )
     Application.objects.filter(pk=application.pk).update(created_at=submitted_at)
-    events = [(ApplicationEventKind.PAID, "", ApplicationStatus.SUBMITTED, submitted_at)]
+    events: list[tuple[str, str, str, datetime.datetime]] = [
+        (ApplicationEventKind.PAID, "", ApplicationStatus.SUBMITTED, submitted_at)
+    ]
     if ready_at is not None:
-        kind = ApplicationEventKind.REJECTED if rejected else ApplicationEventKind.PRODUCTION_DONE
-        events.append((kind, "", status if rejected else "ready_for_pickup", ready_at))
+        end = ApplicationEventKind.REJECTED if rejected else ApplicationEventKind.PRODUCTION_DONE
+        events.append((end, "", status if rejected else "ready_for_pickup", ready_at))
     if completed_at is not None:
         events.append((ApplicationEventKind.COMPLETED, "ready_for_pickup", status, completed_at))
     for kind, from_status, to_status, at in events:
