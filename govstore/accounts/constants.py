@@ -25,3 +25,5 @@ class AccountEventKind(models.TextChoices):
     REAL_NAME_REFUSED = "real_name_refused", _("Real-name verification refused")
     LANGUAGE_CHANGED = "language_changed", _("Language changed")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PERSONAL_DATA_DOWNLOADED = "personal_data_downloaded", _("Personal data downloaded")
+    PERSONAL_DATA_REFUSED = "personal_data_refused", _("Personal data download refused")

@@ -40,4 +40,10 @@ def account_event_sentence(event: AccountEvent) -> str:
         return _("You changed your language to %(language)s.") % {"language": label}
     if event.kind == AccountEventKind.PASSWORD_CHANGED:
         return _("You changed your password.")
+    if event.kind == AccountEventKind.PERSONAL_DATA_DOWNLOADED:
+        return _("You downloaded a copy of your personal data.")
+    if event.kind == AccountEventKind.PERSONAL_DATA_REFUSED:
+        if payload.get("reason") == "too_many_attempts":
+            return _("A download of your personal data was refused: too many wrong passwords.")
+        return _("A download of your personal data was refused: the password was wrong.")
     return str(AccountEventKind(event.kind).label) if event.kind in AccountEventKind.values else ""

@@ -153,3 +153,13 @@ class RealNameForm(AccessibleForm):
 
     def clean_id_number(self) -> str:
         return parse_resident_id(self.cleaned_data["id_number"]).number
+
+
+class PersonalDataForm(AccessibleForm):
+    password = forms.CharField(
+        label=_("Your password"),
+        help_text=_("Type it again, so nobody else holding your phone can take your data."),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your password.")},
+    )

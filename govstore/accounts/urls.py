@@ -11,6 +11,7 @@ urlpatterns = [
     # Django's LogoutView accepts POST only, so a link or prefetch cannot sign anyone out.
     path("logout/", LogoutView.as_view(next_page="catalog:home"), name="logout"),
     path("me/", views.me, name="me"),
+    path("me/data/", views.my_data, name="my_data"),
     path("verify/", views.verify, name="verify"),
     path("language/", views.language, name="language"),
 ]

@@ -6,7 +6,13 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -14,13 +20,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from govstore.accounts import services
 from govstore.accounts.constants import Language
 from govstore.accounts.events import account_event_sentence
-from govstore.accounts.forms import LoginForm, RealNameForm, SignUpForm
+from govstore.accounts.forms import LoginForm, PersonalDataForm, RealNameForm, SignUpForm
 from govstore.accounts.models import User
+from govstore.accounts.personal_data import personal_data_archive_download, registered_sections
 from govstore.accounts.selectors import account_events_for_actor, user_staff_membership
 from govstore.core.pagination import paginate
 
@@ -130,6 +137,35 @@ def me(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "events": events,
         },
+    )
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request: HttpRequest) -> HttpResponseBase:
+    user = _signed_in_user(request)
+    form = PersonalDataForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            archive = personal_data_archive_download(
+                actor=user, password=form.cleaned_data["password"]
+            )
+        except ValidationError as exc:
+            form.add_error("password", exc)
+        else:
+            return FileResponse(
+                archive.file,
+                as_attachment=True,
+                filename=archive.filename,
+                content_type="application/zip",
+            )
+    return render(
+        request,
+        "accounts/my_data.html",
+        {"form": form, "sections": registered_sections()},
+        status=400 if form.is_bound else 200,
     )
 
 
