@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-# Drawing units; on a 360px phone one unit is a little under one CSS pixel.
-WIDTH = 400
-LABEL_SIZE = 14
-BAR_HEIGHT = 16
-ROW_HEIGHT = 46
-VALUE_ROOM = 70
-LINE_HEIGHT = 240
+# Drawing units; on a phone one unit is about 0.9 CSS pixel, on a desktop at most 1.1
+# (the stylesheet caps the width), so text reads the same size everywhere.
+WIDTH = 360
+LABEL_SIZE = 15
+BAR_HEIGHT = 18
+ROW_HEIGHT = 52
+VALUE_ROOM = 64
+LINE_HEIGHT = 230
 MARGIN_LEFT = 34
 MARGIN_RIGHT = 12
 MARGIN_TOP = 24
@@ -142,7 +143,7 @@ def line_chart(
     grid = format_html_join(
         "",
         '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"></line>'
-        '<text x="{}" y="{}" font-size="12" fill="{}" text-anchor="end">{}</text>',
+        '<text x="{}" y="{}" font-size="14" fill="{}" text-anchor="end">{}</text>',
         (
             (
                 MARGIN_LEFT,
@@ -160,7 +161,7 @@ def line_chart(
     )
     labels = format_html_join(
         "",
-        '<text x="{}" y="{}" font-size="12" fill="{}" text-anchor="middle">{}</text>',
+        '<text x="{}" y="{}" font-size="14" fill="{}" text-anchor="middle">{}</text>',
         (
             (_n(x_of(index)), LINE_HEIGHT - 12, INK_SOFT, point.label)
             for index, point in enumerate(points)
@@ -182,7 +183,7 @@ def line_chart(
     dots = format_html_join(
         "",
         '<circle cx="{}" cy="{}" r="5" fill="{}"></circle>'
-        '<text x="{}" y="{}" font-size="13" fill="{}" font-weight="600" '
+        '<text x="{}" y="{}" font-size="14" fill="{}" font-weight="600" '
         'text-anchor="middle">{}</text>',
         (
             (
