@@ -1,16 +1,19 @@
-"""Every write to ratings and complaints (one module each), importable from here."""
+"""Every write to ratings, complaints and supervisors' decisions (a module each),
+importable from here."""
 
 from govstore.feedback.services.complaints import (
-    RemedyOrder,
     complaint_accept,
     complaint_acknowledge,
     complaint_answer,
-    complaint_clocks_sweep,
-    complaint_decide,
     complaint_escalate,
     complaint_file,
     complaint_reopen,
     complaint_withdraw,
+)
+from govstore.feedback.services.decisions import (
+    RemedyOrder,
+    complaint_clocks_sweep,
+    complaint_decide,
     remedy_apology_write,
 )
 from govstore.feedback.services.ratings import (
