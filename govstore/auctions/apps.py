@@ -6,3 +6,13 @@ class AuctionsConfig(AppConfig):
     name = "govstore.auctions"
     label = "auctions"
     verbose_name = _("Judicial auctions")
+
+    def ready(self) -> None:
+        # Deposits and balances are paid through the payments context, which calls
+        # auctions back through these and never imports auctions itself.
+        from govstore.auctions.constants import PAYABLE_BALANCE, PAYABLE_DEPOSIT
+        from govstore.auctions.handlers import BalancePayable, DepositPayable
+        from govstore.payments.handlers import register_payable
+
+        register_payable(PAYABLE_DEPOSIT, DepositPayable())
+        register_payable(PAYABLE_BALANCE, BalancePayable())

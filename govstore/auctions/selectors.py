@@ -1,0 +1,161 @@
+"""Reads of lots, registrations, bids and the bid log, with who may see what in one
+place. Bidders are known by their codes only until the close (Art. 18): the court
+included. A lot the actor may not see is a 404, as for a lot that does not exist."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from govstore.accounts.constants import AccountKind
+from govstore.accounts.models import User
+from govstore.auctions.constants import CLOSED_STATUSES, LotStatus
+from govstore.auctions.models import Bid, Lot, Registration
+from govstore.core.masking import mask_name
+from govstore.stores.constants import AgencyKind, StaffRole
+from govstore.stores.models import Agency, StaffMember
+
+Actor = User | AnonymousUser
+
+# Lots anyone may see: everything once the notice is published.
+PUBLIC_STATUSES = frozenset(set(LotStatus) - {LotStatus.DRAFT})
+
+
+def is_clerk_of(actor: Actor, court: Agency | int) -> bool:
+    """Whether the account is an active court clerk of this court."""
+    if not actor.is_authenticated or not actor.is_active or actor.kind != AccountKind.STAFF:
+        return False
+    court_id = court if isinstance(court, int) else court.pk
+    member = (
+        StaffMember.objects.filter(user=actor, is_active=True, agency_id=court_id)
+        .filter(agency__kind=AgencyKind.COURT)
+        .prefetch_related("roles")
+        .first()
+    )
+    return member is not None and member.has_role(StaffRole.COURT_CLERK)
+
+
+def is_staff_anywhere(actor: Actor) -> bool:
+    """Courts', agencies' and the platform's people: any account that is not a
+    citizen's, or that belongs to an agency at all (Art. 34 bars them from bidding)."""
+    if not actor.is_authenticated:
+        return False
+    if actor.kind != AccountKind.CITIZEN or actor.is_staff or actor.is_superuser:
+        return True
+    return StaffMember.objects.filter(user=actor).exists()
+
+
+def lots_public() -> QuerySet[Lot]:
+    return Lot.objects.filter(status__in=PUBLIC_STATUSES).select_related("court")
+
+
+def lot_get_for_actor(*, actor: Actor, reference: str, lock: bool = False) -> Lot:
+    """A published lot for anyone; a draft only for its court's clerks."""
+    lots = Lot.objects.select_related("court")
+    if lock:
+        lots = lots.select_for_update(of=("self",))
+    lot = lots.filter(reference=reference).first()
+    if lot is None:
+        raise Http404(_("There is no such lot."))
+    if lot.status == LotStatus.DRAFT and not is_clerk_of(actor, lot.court_id):
+        raise Http404(_("There is no such lot."))
+    return lot
+
+
+def registration_for(*, actor: Actor, lot: Lot) -> Registration | None:
+    """The actor's own registration for the lot, if any."""
+    if not actor.is_authenticated:
+        return None
+    return Registration.objects.filter(lot=lot, bidder=actor).first()
+
+
+@dataclass(frozen=True)
+class BidRow:
+    """A bid as shown to everyone: the code, never the person."""
+
+    seq: int
+    code: str
+    amount_fen: int
+    placed_at: object
+    by_proxy: bool
+    matched: bool
+
+
+def bid_history(*, lot: Lot) -> list[BidRow]:
+    """The full bid history, newest first (Art. 20), with bidding codes only."""
+    rows = (
+        Bid.objects.filter(lot=lot)
+        .order_by("-seq")
+        .values_list("seq", "registration__code", "amount_fen", "placed_at", "by_proxy", "matched")
+    )
+    return [BidRow(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Winner:
+    code: str
+    name: str
+    price_fen: int
+
+
+def lot_winner_for_actor(*, actor: Actor, lot: Lot) -> Winner:
+    """Who bought the lot. Nobody may know any bidder's identity before the close, the
+    court included; after it, the court's clerks and the winner read the real name,
+    everyone else a masked one."""
+    if lot.status not in CLOSED_STATUSES:
+        raise PermissionDenied(_("Bidders are known only by their codes until the auction closes."))
+    if lot.winner_id is None or lot.final_price_fen is None:
+        raise Http404(_("Nobody bought this lot."))
+    winner = Registration.objects.select_related("bidder").get(pk=lot.winner_id)
+    full = is_clerk_of(actor, lot.court_id) or (
+        actor.is_authenticated and actor.pk == winner.bidder_id
+    )
+    name = winner.bidder.real_name if full else mask_name(winner.bidder.real_name)
+    return Winner(code=winner.code, name=name, price_fen=lot.final_price_fen)
+
+
+def registrations_for_clerk(*, actor: Actor, lot: Lot) -> QuerySet[Registration]:
+    """Registrations as the court sees them before the close: counts and codes, no
+    people. Priority claims are confirmed through priority_claims_for_clerk."""
+    if not is_clerk_of(actor, lot.court_id):
+        raise Http404(_("There is no such lot."))
+    return Registration.objects.filter(lot=lot).only(
+        "pk", "code", "deposit_status", "created_at", "lot_id"
+    )
+
+
+@dataclass(frozen=True)
+class PriorityClaim:
+    """A claim the clerk confirms against the holder named in the notice: the person's
+    real name and ID number, without the bidding code they bid under."""
+
+    registration_id: int
+    holder_name: str
+    holder_rank: int
+    real_name: str
+    id_number: str
+    status: str
+
+
+def priority_claims_for_clerk(*, actor: Actor, lot: Lot) -> list[PriorityClaim]:
+    if not is_clerk_of(actor, lot.court_id):
+        raise Http404(_("There is no such lot."))
+    claims = (
+        Registration.objects.filter(lot=lot, priority_holder__isnull=False)
+        .select_related("priority_holder", "bidder")
+        .order_by("priority_holder__rank", "pk")
+    )
+    return [
+        PriorityClaim(
+            registration_id=claim.pk,
+            holder_name=claim.priority_holder.name if claim.priority_holder else "",
+            holder_rank=claim.priority_holder.rank if claim.priority_holder else 0,
+            real_name=claim.bidder.real_name,
+            id_number=claim.bidder.id_number or "",
+            status=claim.priority_status,
+        )
+        for claim in claims
+    ]
