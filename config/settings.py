@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "govstore.notifications.context_processors.unread_notifications",
+                "govstore.stores.context_processors.staff_roles",
             ],
         },
     },
