@@ -58,6 +58,7 @@ def registration_refusal_message(code: str) -> str:
         ),
         "registered": _("You are already registered for this lot."),
         "holder_taken": _("This priority right has already been claimed."),
+        "not_a_holder": _("The notice of this lot names no such priority right holder."),
     }[code]
 
 
@@ -93,9 +94,10 @@ def registration_create(
             code = "barred"
         elif Registration.objects.filter(lot=lot, bidder=actor).exists():
             code = "registered"
+        elif priority_holder is not None and priority_holder.lot_id != lot.pk:
+            code = "not_a_holder"
         elif priority_holder is not None and (
-            priority_holder.lot_id != lot.pk
-            or Registration.objects.filter(
+            Registration.objects.filter(
                 priority_holder=priority_holder,
                 priority_status__in=[PriorityStatus.CLAIMED, PriorityStatus.CONFIRMED],
             ).exists()

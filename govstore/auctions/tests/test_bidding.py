@@ -325,7 +325,7 @@ def test_a_proxy_maximum_below_the_minimum_is_refused(auction):
     assert _state(auction.lot) == before
 
 
-# --- fixed-price sale ------------------------------------------------------------------
+# --- anonymity -------------------------------------------------------------------------
 
 
 def test_identities_stay_hidden_until_the_close(auction):
