@@ -193,6 +193,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "govstore.payments.tasks.payments_query_late",
         "schedule": 120.0,
     },
+    "feedback-complaints-late": {
+        "task": "govstore.feedback.tasks.complaints_mark_late",
+        "schedule": crontab(minute=7),
+    },
+    # Daily, so a store's six-month window slides even on days nobody rates it.
+    "feedback-store-ratings-refresh": {
+        "task": "govstore.feedback.tasks.store_ratings_refresh",
+        "schedule": crontab(hour=3, minute=23),
+    },
+    # Opens and closes lots, marks unpaid winners, and releases deposits still held:
+    # bidding itself never waits for it (the server's clock decides at each bid).
+    "auctions-clock": {"task": "govstore.auctions.tasks.auctions_clock", "schedule": 60.0},
     "sandbox-gateway-notifications": {
         "task": "govstore.payments.sandbox.tasks.sandbox_notifications_send_due",
         "schedule": 30.0,
