@@ -89,6 +89,7 @@ class RegistryEventKind(models.TextChoices):
     PLATES_REISSUED = "plates_reissued", _("Plates reissued")
     INSPECTION_MARK_ISSUED = "inspection_mark_issued", _("Inspection mark issued")
     TEMPORARY_PLATE_ISSUED = "temporary_plate_issued", _("Temporary plate issued")
+    OWNER_TRANSFERRED = "owner_transferred", _("Vehicle re-registered to a new owner")
 
 
 # Lost licence replacement and inspection rules (MPS Orders 162 and 164).

@@ -270,3 +270,61 @@ def inspection_mark_issue_electronic(
             issued_on=today,
             valid_until=vehicle.inspection_valid_until,
         )
+
+
+def vehicle_owner_transfer(
+    *,
+    actor: "User | None",
+    plate: str,
+    owner_id_number: str,
+    owner_name: str,
+    basis: str,
+    today: datetime.date,
+) -> Vehicle:
+    """Re-register a vehicle to a new owner on a court's ruling and notice of assistance
+    (MPS Order 164 Arts. 30, 90): the seizure the sale ended is lifted with it. `basis`
+    names the court's document (the lot number); applying the same basis twice changes
+    nothing the second time."""
+    plate = parse_plate(plate)
+    resident = parse_resident_id(owner_id_number)
+    owner_name = (owner_name or "").strip()
+    if not owner_name or not basis:
+        raise RegistryRefusal(
+            _("A transfer names the new owner and the court's notice."), code="incomplete"
+        )
+    with transaction.atomic():
+        vehicle = Vehicle.objects.select_for_update().filter(plate_number=plate).first()
+        if vehicle is None:
+            raise RegistryRefusal(
+                _("No vehicle is registered with this plate number."), code="no_vehicle"
+            )
+        if vehicle.status == VehicleStatus.DEREGISTERED:
+            raise RegistryRefusal(
+                _("This vehicle is deregistered; it cannot be re-registered."),
+                code="vehicle_deregistered",
+            )
+        done = RegistryEvent.objects.filter(
+            kind=RegistryEventKind.OWNER_TRANSFERRED, reference=plate, payload__basis=basis
+        ).exists()
+        if done:
+            return vehicle
+        owner, _created = Person.objects.get_or_create(
+            id_number=resident.number,
+            defaults={"name": owner_name, "birth_date": resident.birth_date},
+        )
+        previous_owner_id = vehicle.owner_id
+        vehicle.owner = owner
+        vehicle.status = VehicleStatus.NORMAL
+        vehicle.save(update_fields=["owner", "status"])
+        _event(
+            actor=actor,
+            kind=RegistryEventKind.OWNER_TRANSFERRED,
+            reference=plate,
+            payload={
+                "basis": basis,
+                "from_person": previous_owner_id,
+                "to_person": owner.pk,
+                "on": today.isoformat(),
+            },
+        )
+    return vehicle
