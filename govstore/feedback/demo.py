@@ -262,9 +262,15 @@ def _complaints(*, store: Store, today: datetime.date, region: Any, rng: random.
         return
     step = max(1, len(finished) // (len(_COMPLAINTS) + 1))
     for index, (category, text) in enumerate(_COMPLAINTS):
-        application = finished[min(len(finished) - 1, (index + 1) * step)]
+        # The last two go to the most recent cases, so some complaints are still open.
+        last = len(_COMPLAINTS) - index
+        position = len(finished) - last if last <= 2 else (index + 1) * step
+        application = finished[max(0, min(len(finished) - 1, position))]
         assert application.completed_at is not None
-        filed_at = application.completed_at + datetime.timedelta(days=1)
+        filed_at = min(
+            application.completed_at + datetime.timedelta(days=1),
+            timezone.now() - datetime.timedelta(hours=1),
+        )
         filed_on = timezone.localdate(filed_at)
         complaint = Complaint(
             reference=f"TS-H-{filed_on:%Y%m%d}-{index + 1:04d}",
