@@ -33,11 +33,12 @@ from govstore.feedback.constants import (
     ANSWER_WORKING_DAYS,
     FOLLOW_UP_AT_OR_BELOW,
     ComplaintCategory,
+    ComplaintEventKind,
     ComplaintResolution,
     ComplaintStatus,
     FollowUpStatus,
 )
-from govstore.feedback.models import Complaint, FollowUp, Rating
+from govstore.feedback.models import Complaint, ComplaintEvent, FollowUp, Rating
 from govstore.feedback.services import store_rating_refresh
 from govstore.stores.models import Store
 
@@ -296,3 +297,25 @@ def _complaints(*, store: Store, today: datetime.date, region: Any, rng: random.
             complaint.acknowledged_at = filed_at + datetime.timedelta(hours=3)
             complaint.status = ComplaintStatus.ACKNOWLEDGED
         complaint.save()
+        steps: list[tuple[str, str, str, datetime.datetime, User | None]] = [
+            (ComplaintEventKind.FILED, "", ComplaintStatus.FILED, filed_at, complaint.citizen)
+        ]
+        if complaint.acknowledged_at is not None:
+            steps.append(
+                (
+                    ComplaintEventKind.ACKNOWLEDGED,
+                    ComplaintStatus.FILED,
+                    ComplaintStatus.ACKNOWLEDGED,
+                    complaint.acknowledged_at,
+                    None,
+                )
+            )
+        for kind, from_status, to_status, at, actor in steps:
+            event = ComplaintEvent.objects.create(
+                complaint=complaint,
+                kind=kind,
+                from_status=from_status,
+                to_status=to_status,
+                actor=actor,
+            )
+            ComplaintEvent.objects.filter(pk=event.pk).update(created_at=at)
