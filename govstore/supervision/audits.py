@@ -2,6 +2,7 @@
 looked at far more citizens' documents than their work explains."""
 
 import datetime
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -14,7 +15,7 @@ from govstore.applications.constants import (
     DOCUMENT_PURPOSE,
     ApplicationEventKind,
 )
-from govstore.applications.models import Application, ApplicationEvent
+from govstore.applications.models import Application, ApplicationDocument, ApplicationEvent
 from govstore.catalog.fees import _standards_in_force
 from govstore.catalog.models import FeeItem, FeeStandard, ServiceFeeLine
 from govstore.documents.models import DocumentAccess
@@ -291,14 +292,26 @@ def staff_access_figures(
     )
     if store is not None:
         views = views.filter(actor__staff_member__agency_id=store.agency_id)
-    per_application: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for row in views.values("actor_id", "document__reference").annotate(n=Count("pk")):
-        application_id = _application_id(row["document__reference"])
-        per_application[row["actor_id"]][application_id or 0] += row["n"]
-    if not per_application:
+    # Views per member and document; a document belongs to the application it was
+    # handed over for (its reference) and to any redo that carried it over.
+    per_document: dict[int, dict[uuid.UUID, int]] = defaultdict(lambda: defaultdict(int))
+    first_application: dict[uuid.UUID, int | None] = {}
+    for row in views.values("actor_id", "document_id", "document__reference").annotate(
+        n=Count("pk")
+    ):
+        per_document[row["actor_id"]][row["document_id"]] += row["n"]
+        first_application[row["document_id"]] = _application_id(row["document__reference"])
+    if not per_document:
         return []
-    actor_ids = set(per_application)
-    application_ids = {pk for viewed in per_application.values() for pk in viewed if pk}
+    actor_ids = set(per_document)
+    applications_of: dict[uuid.UUID, set[int]] = {
+        document_id: {pk} if pk else set() for document_id, pk in first_application.items()
+    }
+    for document_id, application_id in ApplicationDocument.objects.filter(
+        document_id__in=list(first_application)
+    ).values_list("document_id", "application_id"):
+        applications_of[document_id].add(application_id)
+    application_ids = {pk for pks in applications_of.values() for pk in pks}
 
     handled: set[tuple[int, int]] = set(
         ApplicationEvent.objects.filter(
@@ -326,13 +339,17 @@ def staff_access_figures(
     figures_by_agency: dict[int, list[StaffAccessFigures]] = defaultdict(list)
     everyone = []
     for member in members:
-        viewed = per_application[member.user_id]
+        viewed = per_document[member.user_id]
         figures = StaffAccessFigures(member=member)
         figures.views = sum(viewed.values())
-        figures.applications_viewed = len([pk for pk in viewed if pk])
+        figures.applications_viewed = len(
+            {first_application[document_id] for document_id in viewed} - {None}
+        )
         figures.reviewed = reviewed.get(member.user_id, 0)
         figures.unrelated_views = sum(
-            n for pk, n in viewed.items() if (member.user_id, pk) not in handled
+            n
+            for document_id, n in viewed.items()
+            if not any((member.user_id, pk) in handled for pk in applications_of[document_id])
         )
         if figures.reviewed:
             figures.views_per_review = figures.views / figures.reviewed

@@ -244,3 +244,35 @@ def test_access_flags_page(store):
 def test_lookup_of_a_random_event_is_404():
     client = _client(make_supervisor())
     assert client.get(reverse("supervision:access_lookup", kwargs={"pk": 999})).status_code == 404
+
+
+def test_reviewing_a_redo_is_not_viewing_someone_elses_case(store):
+    """A redo ordered after a complaint carries the original's photos over; the reviewer
+    of the redo opens them as part of their own work, not as snooping."""
+    from govstore.applications.models import ApplicationDocument
+    from govstore.applications.services import application_redo
+
+    original = ApplicationFactory.create(completed=True, service__store=store, store=store)
+    document = make_document(original.citizen, original)
+    ApplicationDocument.objects.create(application=original, key="photo", document=document)
+    redo = application_redo(
+        actor=make_supervisor(), application=original, reason="Redone after a complaint"
+    )
+    reviewer = make_staff(store, StaffRole.REVIEWER)
+    _claim(reviewer, redo)
+    DocumentAccess.objects.bulk_create(
+        DocumentAccess(
+            document=document,
+            requested_id=document.id,
+            actor=reviewer,
+            reason=f"reviewer of store {store.pk}",
+            granted=True,
+        )
+        for _ in range(6)
+    )
+
+    (row,) = staff_access_figures(since=SINCE, until=TODAY)
+
+    assert row.applications_viewed == 1
+    assert row.unrelated_views == 0
+    assert not row.flagged
