@@ -78,6 +78,9 @@ class LotEventKind(models.TextChoices):
     DEPOSIT_RELEASED = "deposit_released", _("Deposit refund ordered")
     DEPOSIT_REFUNDED = "deposit_refunded", _("Deposit refunded")
     PROXY_SET = "proxy_set", _("Maximum for automatic bids set")
+    PHOTO_ADDED = "photo_added", _("Photo added")
+    TRANSFER_ISSUED = "transfer_issued", _("Transfer notice sent to the vehicle administration")
+    TRANSFER_APPLIED = "transfer_applied", _("Vehicle re-registered to the buyer")
     REFUSED = "refused", _("Refused")
 
 
@@ -137,3 +140,8 @@ REFERENCE_PREFIX = "PM"
 PRICE_MAX_FEN = 10**13
 
 GENESIS_HASH = "0" * 64
+
+# Photos of a lot are documents of this purpose, readable by anyone once the notice is
+# published.
+PHOTO_PURPOSE = "auction-lot"
+PHOTOS_MAX = 12

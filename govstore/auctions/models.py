@@ -319,3 +319,52 @@ class LotEvent(EventBase):
 
     class Meta(EventBase.Meta):
         indexes = [models.Index(fields=["lot", "created_at"])]
+
+
+class LotPhoto(models.Model):
+    """A photo of the lot in its notice. The bytes are kept by the documents context
+    (encrypted, stripped of metadata); this row says which lot shows it, in what order."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="photos")
+    document = models.OneToOneField(
+        "documents.Document", on_delete=models.PROTECT, related_name="lot_photo"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["lot", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} photo {self.position}"
+
+
+class TransferNotice(models.Model):
+    """The court's notice of assistance to the vehicle administration: re-register the
+    sold vehicle to the buyer (Order 164 Arts. 30, 90). Made when the balance is paid;
+    the administration applies it to the registry."""
+
+    lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="transfer_notice")
+    vehicle = models.ForeignKey(
+        "registry.Vehicle", on_delete=models.PROTECT, related_name="transfer_notices"
+    )
+    buyer_name = models.CharField(max_length=60)
+    buyer_id_number = models.CharField(max_length=18)
+    issued_at = models.DateTimeField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(applied_at__isnull=True, applied_by__isnull=True)
+                | Q(applied_at__isnull=False, applied_by__isnull=False),
+                name="auctions_transfer_applied_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} → {self.vehicle_id}"

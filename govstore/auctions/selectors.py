@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from govstore.accounts.constants import AccountKind
 from govstore.accounts.models import User
 from govstore.auctions.constants import CLOSED_STATUSES, LotStatus
-from govstore.auctions.models import Bid, Lot, Registration
+from govstore.auctions.models import Bid, Lot, LotPhoto, Registration, TransferNotice
 from govstore.core.masking import mask_name
 from govstore.stores.constants import AgencyKind, StaffRole
 from govstore.stores.models import Agency, StaffMember
@@ -36,6 +36,15 @@ def is_clerk_of(actor: Actor, court: Agency | int) -> bool:
         .first()
     )
     return member is not None and member.has_role(StaffRole.COURT_CLERK)
+
+
+def is_vehicle_administration_staff(actor: Actor) -> bool:
+    """Active staff of a vehicle administration, who apply courts' transfer notices."""
+    if not actor.is_authenticated or not actor.is_active or actor.kind != AccountKind.STAFF:
+        return False
+    return StaffMember.objects.filter(
+        user=actor, is_active=True, agency__kind=AgencyKind.VEHICLE_ADMINISTRATION
+    ).exists()
 
 
 def is_staff_anywhere(actor: Actor) -> bool:
@@ -159,3 +168,45 @@ def priority_claims_for_clerk(*, actor: Actor, lot: Lot) -> list[PriorityClaim]:
         )
         for claim in claims
     ]
+
+
+def courts_of_clerk(actor: Actor) -> list[Agency]:
+    """The courts the account clerks for."""
+    if not actor.is_authenticated or actor.kind != AccountKind.STAFF:
+        return []
+    members = (
+        StaffMember.objects.filter(user=actor, is_active=True, agency__kind=AgencyKind.COURT)
+        .select_related("agency")
+        .prefetch_related("roles")
+    )
+    return [member.agency for member in members if member.has_role(StaffRole.COURT_CLERK)]
+
+
+def lots_for_clerk(*, actor: Actor) -> QuerySet[Lot]:
+    courts = courts_of_clerk(actor)
+    if not courts:
+        raise Http404(_("There is no such page."))
+    return Lot.objects.filter(court__in=courts).select_related("court").order_by("-created_at")
+
+
+def lot_get_for_clerk(*, actor: Actor, reference: str) -> Lot:
+    lot = lot_get_for_actor(actor=actor, reference=reference)
+    if not is_clerk_of(actor, lot.court_id):
+        raise Http404(_("There is no such lot."))
+    return lot
+
+
+def lot_photo_get(*, actor: Actor, lot: Lot, pk: int) -> LotPhoto:
+    """A photo of a lot the actor may see (published, or a draft its clerk sees)."""
+    photo = LotPhoto.objects.select_related("document").filter(lot=lot, pk=pk).first()
+    if photo is None:
+        raise Http404(_("There is no such photo."))
+    return photo
+
+
+def transfer_notices_for_actor(*, actor: Actor) -> QuerySet[TransferNotice]:
+    if not is_vehicle_administration_staff(actor):
+        raise Http404(_("There is no such page."))
+    return TransferNotice.objects.select_related("lot__court", "vehicle").order_by(
+        "applied_at", "-issued_at"
+    )

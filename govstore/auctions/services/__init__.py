@@ -11,6 +11,7 @@ from govstore.auctions.services.lots import (
     lot_update,
     lot_withdraw,
 )
+from govstore.auctions.services.photos import lot_photo_add
 from govstore.auctions.services.registrations import (
     deposit_mark_held,
     deposit_pay,
@@ -33,6 +34,7 @@ from govstore.auctions.services.sweeps import (
     lots_default_due_sweep,
     lots_open_due_sweep,
 )
+from govstore.auctions.services.transfer import transfer_notice_apply, transfer_notice_issue
 
 __all__ = [
     "auctions_clock_sweep",
@@ -52,6 +54,7 @@ __all__ = [
     "lot_deposits_release",
     "lot_fixed_price_offer",
     "lot_mark_paid",
+    "lot_photo_add",
     "lot_reauction",
     "lot_update",
     "lot_withdraw",
@@ -62,4 +65,6 @@ __all__ = [
     "registration_create",
     "registration_priority_decide",
     "registration_refusal_message",
+    "transfer_notice_apply",
+    "transfer_notice_issue",
 ]

@@ -25,6 +25,7 @@ from govstore.auctions.constants import (
     SaleMode,
 )
 from govstore.auctions.events import event_record
+from govstore.auctions.live import lot_push_after_commit
 from govstore.auctions.models import Bid, Lot, Registration
 from govstore.auctions.services.common import BIDDING_FIELDS, close, lock_lot, open_if_due, refuse
 from govstore.core.money import format_fen
@@ -178,6 +179,7 @@ def bid_place(
             else:
                 _proxies_respond(lot, now=now)
             lot.save(update_fields=BIDDING_FIELDS)
+            lot_push_after_commit(lot.pk)
             return bid
     assert code is not None
     refuse(
@@ -228,6 +230,7 @@ def proxy_set(
             )
             _proxies_respond(lot, now=now)
             lot.save(update_fields=BIDDING_FIELDS)
+            lot_push_after_commit(lot.pk)
             return registration
     assert code is not None
     refuse(

@@ -19,6 +19,7 @@ from govstore.auctions.constants import (
     LotStatus,
 )
 from govstore.auctions.events import event_record
+from govstore.auctions.live import lot_push_after_commit
 from govstore.auctions.models import Lot
 from govstore.auctions.selectors import is_clerk_of
 from govstore.auctions.workflow import transition
@@ -134,3 +135,4 @@ def close(lot: Lot, *, now: datetime.datetime) -> None:
     )
     lot_id = lot.pk
     transaction.on_commit(lambda: lot_deposits_release.delay(lot_id))
+    lot_push_after_commit(lot_id)

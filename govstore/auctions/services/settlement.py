@@ -26,6 +26,7 @@ from govstore.auctions.constants import (
 from govstore.auctions.events import event_record
 from govstore.auctions.models import Lot, Registration
 from govstore.auctions.services.common import lock_lot
+from govstore.auctions.services.transfer import transfer_notice_issue
 from govstore.auctions.workflow import transition
 
 
@@ -112,6 +113,7 @@ def lot_mark_paid(
             to_status=lot.status,
             payload={"amount_fen": amount_fen},
         )
+        transfer_notice_issue(lot=lot, now=paid_at)
     return True
 
 

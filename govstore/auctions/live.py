@@ -1,0 +1,81 @@
+"""What everyone watching a lot sees change: the price, the end, the bid history. After
+each commit that moves a lot, the whole state is pushed to its watchers through the
+channel layer; a socket that missed a push gets the same state on reconnecting, so a
+snapshot and the pushes after it always equal a fresh fetch."""
+
+import datetime
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from govstore.auctions.constants import CLOSED_STATUSES, LotStatus
+from govstore.auctions.models import Lot
+from govstore.auctions.selectors import bid_history
+
+logger = logging.getLogger(__name__)
+
+GROUP_PREFIX = "auction-lot-"
+# The newest bids sent with each push; the page keeps the rest it already shows.
+HISTORY_PUSHED = 50
+
+
+def group_name(lot_id: int) -> str:
+    return f"{GROUP_PREFIX}{lot_id}"
+
+
+def _time(moment: datetime.datetime | None) -> float | None:
+    return moment.timestamp() if moment is not None else None
+
+
+def lot_state(lot: Lot, *, history: int = HISTORY_PUSHED) -> dict[str, Any]:
+    """The public state of a lot: codes only, never people."""
+    bids = bid_history(lot=lot)[:history]
+    return {
+        "reference": lot.reference,
+        "status": lot.status,
+        "closed": lot.status in CLOSED_STATUSES or lot.status == LotStatus.WITHDRAWN,
+        "current_price_fen": lot.current_price_fen,
+        "starting_price_fen": lot.starting_price_fen,
+        "increment_fen": lot.increment_fen,
+        "bid_count": lot.bid_count,
+        "starts_at": _time(lot.bidding_starts_at),
+        "ends_at": _time(lot.ends_at),
+        "leading_code": bids[0].code if bids else None,
+        "bids": [
+            {
+                "seq": bid.seq,
+                "code": bid.code,
+                "amount_fen": bid.amount_fen,
+                "placed_at": (
+                    _time(bid.placed_at) if isinstance(bid.placed_at, datetime.datetime) else None
+                ),
+                "by_proxy": bid.by_proxy,
+                "matched": bid.matched,
+            }
+            for bid in bids
+        ],
+    }
+
+
+def lot_push(lot_id: int) -> None:
+    """Send the lot's state, as committed, to every socket watching it. A layer that is
+    down loses the push only: sockets get the state again when they reconnect."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    lot = Lot.objects.filter(pk=lot_id).first()
+    if lot is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(
+            group_name(lot_id), {"type": "lot.state", "state": lot_state(lot)}
+        )
+    except Exception:
+        logger.exception("Could not push lot %s to its watchers.", lot_id)
+
+
+def lot_push_after_commit(lot_id: int) -> None:
+    transaction.on_commit(lambda: lot_push(lot_id))
