@@ -20,7 +20,7 @@ from govstore.core.pagination import paginate
 from govstore.supervision import audits, dashboards, selectors, services
 from govstore.supervision.constants import SupervisionEventKind
 from govstore.supervision.forms import AccessLookupForm, PeriodForm
-from govstore.supervision.metrics import store_figures
+from govstore.supervision.metrics import each_store_figures, store_figures
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -74,10 +74,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     since, until = dashboards.period_dates(period, today)
     overall = store_figures(store=None, since=since, until=until, today=today)
-    per_store = [
-        store_figures(store=store, since=since, until=until, today=today)
-        for store in selectors.stores_for_dashboard()
-    ]
+    per_store = each_store_figures(
+        stores=selectors.stores_for_dashboard(), since=since, until=until, today=today
+    )
     return render(
         request,
         "supervision/dashboard.html",
@@ -135,10 +134,9 @@ def export(request: HttpRequest) -> HttpResponse:
     since, until = dashboards.period_dates(period, today)
     figures = store_figures(store=the_store, since=since, until=until, today=today)
     per_store = (
-        [
-            store_figures(store=one, since=since, until=until, today=today)
-            for one in selectors.stores_for_dashboard()
-        ]
+        each_store_figures(
+            stores=selectors.stores_for_dashboard(), since=since, until=until, today=today
+        )
         if the_store is None and name in {*dashboards.COMPARISON_CHARTS, "figures"}
         else None
     )

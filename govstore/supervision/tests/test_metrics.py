@@ -282,3 +282,21 @@ def test_query_count_does_not_grow_with_rows(store: Store) -> None:
     with CaptureQueriesContext(connection) as many:
         store_figures(store=store, since=SINCE, until=UNTIL, today=TODAY)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_each_store_counted_together_matches_each_counted_alone(busy_store: Store) -> None:
+    from govstore.supervision.metrics import each_store_figures
+
+    other = StoreFactory.create()
+    application(other, submitted=at(13), ready=at(14), due=datetime.date(2026, 4, 14))
+    refund(other, 200, at(23))
+    quiet = StoreFactory.create()
+
+    together = each_store_figures(
+        stores=[other, busy_store, quiet], since=SINCE, until=UNTIL, today=TODAY
+    )
+
+    assert together == [
+        store_figures(store=one, since=SINCE, until=UNTIL, today=TODAY)
+        for one in (other, busy_store, quiet)
+    ]

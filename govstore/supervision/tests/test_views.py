@@ -176,3 +176,22 @@ def test_a_spreadsheet_formula_in_a_name_is_defused():
     StoreFactory.create(name_en="=HYPERLINK(1)")
     response = _as(supervisor).get(reverse("supervision:export") + "?chart=figures")
     assert "'=HYPERLINK(1)" in response.content.decode("utf-8-sig")
+
+
+def test_the_dashboard_counts_every_store_in_the_same_number_of_queries(store):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _as(make_supervisor())
+    ApplicationFactory.create(paid=True, service__store=store, store=store)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("supervision:dashboard")).status_code == 200
+        assert client.get(reverse("supervision:export") + "?chart=figures").status_code == 200
+    for _n in range(4):
+        other = StoreFactory.create()
+        ApplicationFactory.create(paid=True, service__store=other, store=other)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("supervision:dashboard"))
+        assert client.get(reverse("supervision:export") + "?chart=figures").status_code == 200
+    assert len(response.context["per_store"]) == 5
+    assert len(many.captured_queries) == len(few.captured_queries)
