@@ -357,9 +357,17 @@ def staff_access_figures(
         everyone.append(figures)
 
     for colleagues in figures_by_agency.values():
-        ratios = [f.views_per_review for f in colleagues if f.views_per_review is not None]
-        median = percentile(ratios, 0.5)
         for figures in colleagues:
+            # The others' habit only: with their own ratio in it, one of two colleagues
+            # could never stand out however much they browse.
+            median = percentile(
+                [
+                    other.views_per_review
+                    for other in colleagues
+                    if other is not figures and other.views_per_review is not None
+                ],
+                0.5,
+            )
             figures.colleagues_median = median
             if figures.unrelated_views >= UNRELATED_VIEWS_FLAG_AT:
                 figures.reasons.append(AccessFlagReason.UNRELATED)

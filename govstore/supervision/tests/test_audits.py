@@ -276,3 +276,20 @@ def test_reviewing_a_redo_is_not_viewing_someone_elses_case(store):
     assert row.applications_viewed == 1
     assert row.unrelated_views == 0
     assert not row.flagged
+
+
+def test_in_a_store_of_two_the_one_viewing_far_more_per_review_is_flagged(store):
+    """The yardstick is the colleagues' habit, not including the person measured: with
+    their own ratio in the median, one of two could never stand out."""
+    careful, browsing = (make_staff(store, StaffRole.REVIEWER) for _ in range(2))
+    for reviewer, times in ((careful, 3), (browsing, 30)):
+        application = ApplicationFactory.create(paid=True, service__store=store, store=store)
+        _claim(reviewer, application)
+        _view(reviewer, application, times=times)
+
+    rows = {row.user: row for row in staff_access_figures(since=SINCE, until=TODAY)}
+
+    assert rows[browsing].colleagues_median == 3
+    assert rows[browsing].reasons == [AccessFlagReason.RATIO]
+    assert rows[careful].colleagues_median == 30
+    assert not rows[careful].flagged
