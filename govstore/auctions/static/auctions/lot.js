@@ -73,6 +73,7 @@
   function apply(next) {
     if (!next || next.bid_count < state.bid_count) return; // an older snapshot
     var before = state.bid_count;
+    var closedNow = next.closed && !state.closed;
     state = next;
     var price = section.querySelector("[data-price]");
     if (price && next.current_price_fen !== null) price.textContent = yuan(next.current_price_fen);
@@ -99,9 +100,9 @@
     var mine = section.querySelector("[data-my-code]");
     var outbid = mine && next.leading_code && next.leading_code !== mine.textContent;
     var lead = mine && next.leading_code === mine.textContent && minimum;
-    if (!reloading && (next.closed || (next.bid_count > before && (outbid || lead)))) {
+    if (!reloading && (closedNow || (next.bid_count > before && (outbid || lead)))) {
       var field = section.querySelector("input[name=amount]:not([type=hidden])");
-      if (!field || !field.value || next.closed) {
+      if (!field || !field.value || closedNow) {
         reloading = true;
         window.location.reload();
       } else if (minimum) {
