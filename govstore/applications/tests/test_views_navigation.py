@@ -38,3 +38,21 @@ def test_staff_and_supervisors_are_offered_the_work_queue(client):
 def test_anonymous_visitors_see_neither(client):
     header = _header(client, None)
     assert MINE not in header and QUEUE not in header
+
+
+def test_each_role_is_offered_its_complaints_and_figures(client):
+    store = StoreFactory.create()
+    complaints, figures = reverse("feedback:complaints_store"), reverse("supervision:dashboard")
+    header = _header(client, make_staff(store, StaffRole.REVIEWER))
+    assert complaints not in header and figures not in header
+    client.logout()
+    header = _header(client, make_staff(store, StaffRole.CUSTOMER_SERVICE))
+    assert complaints in header and figures not in header
+    client.logout()
+    header = _header(client, make_staff(store, StaffRole.STORE_ADMIN))
+    assert complaints in header and figures in header
+    client.logout()
+    header = _header(client, make_supervisor())
+    assert reverse("feedback:complaints_supervision") in header and figures in header
+    client.logout()
+    assert reverse("feedback:complaints_mine") in _header(client, UserFactory.create(verified=True))
