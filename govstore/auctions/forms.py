@@ -1,7 +1,6 @@
 """Forms for the auction pages. Amounts are typed in yuan and kept as fen: another
 currency, or a fraction of a fen, is refused beside the field rather than rounded."""
 
-import datetime
 from typing import Any
 
 from django import forms
@@ -229,5 +228,34 @@ class WithdrawForm(AccessibleForm):
     reason = forms.CharField(label=_("Why is the lot withdrawn?"), max_length=500)
 
 
-def local_now() -> datetime.datetime:
-    return timezone.localtime()
+class ReofferForm(AccessibleForm):
+    """A failed (or unpaid) lot offered again: a re-auction, or after a second failure
+    a fixed-price sale, where the starting price is the price."""
+
+    starting_price = YuanField(
+        label=_("Starting price (yuan)"),
+        help_text=_("At most 20 percent below the last auction's starting price."),
+    )
+    increment = YuanField(label=_("Bid increment (yuan)"), required=False)
+    deposit = YuanField(
+        label=_("Deposit (yuan)"), help_text=_("From 5 to 20 percent of the starting price.")
+    )
+    bidding_starts_at = forms.DateTimeField(label=_("Bidding starts"), widget=DATETIME_INPUT)
+    bidding_ends_at = forms.DateTimeField(label=_("Bidding ends"), widget=DATETIME_INPUT)
+
+    def __init__(self, *args: Any, fixed_price: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fixed_price = fixed_price
+        if fixed_price:
+            del self.fields["increment"]
+            self.fields["starting_price"].label = _("Fixed price (yuan)")
+            self.fields["starting_price"].help_text = _(
+                "No lower than the last auction's starting price."
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        missing = "increment" in self.fields and not data.get("increment")
+        if missing and "increment" not in self.errors:
+            self.add_error("increment", _("Give the bid increment."))
+        return data

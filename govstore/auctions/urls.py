@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("court/<str:reference>/edit/", views.lot_edit, name="lot_edit"),
     path("court/<str:reference>/photos/", views.lot_photo, name="lot_photo"),
     path("court/<str:reference>/publish/", views.lot_publish, name="lot_publish"),
+    path("court/<str:reference>/withdraw/", views.lot_withdraw, name="lot_withdraw"),
+    path("court/<str:reference>/again/", views.lot_offer_again, name="lot_offer_again"),
     path(
         "court/<str:reference>/priority/<int:registration_id>/",
         views.priority_decide,

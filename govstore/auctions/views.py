@@ -28,6 +28,7 @@ from govstore.accounts.models import User
 from govstore.auctions import live, rules, selectors, services
 from govstore.auctions.bidlog import log_document
 from govstore.auctions.constants import (
+    AUCTION_ROUNDS,
     CLOSED_STATUSES,
     DepositStatus,
     LotKind,
@@ -41,6 +42,8 @@ from govstore.auctions.forms import (
     PhotoForm,
     ProxyForm,
     RegisterForm,
+    ReofferForm,
+    WithdrawForm,
     add_service_errors,
     yuan_text,
 )
@@ -134,11 +137,8 @@ def _lot_context(request: HttpRequest, lot: Lot, **extra: Any) -> dict[str, Any]
     if lot.status in CLOSED_STATUSES and lot.winner_id is not None:
         winner = selectors.lot_winner_for_actor(actor=actor, lot=lot)
     is_winner = registration is not None and lot.winner_id == registration.pk
-    can_register = (
-        registration is None
-        and phase in ("notice", "bidding")
-        and not (actor.is_authenticated and selectors.is_staff_anywhere(actor))
-    )
+    is_staff = actor.is_authenticated and selectors.is_staff_anywhere(actor)
+    can_register = registration is None and phase in ("notice", "bidding") and not is_staff
     state = live.lot_state(lot, history=10**6)
     context = {
         "lot": lot,
@@ -153,6 +153,7 @@ def _lot_context(request: HttpRequest, lot: Lot, **extra: Any) -> dict[str, Any]
         "is_winner": is_winner,
         "balance_fen": services.balance_due_fen(lot) if is_winner else None,
         "can_register": can_register,
+        "is_staff": is_staff,
         "is_clerk": selectors.is_clerk_of(actor, lot.court_id),
         "register_form": RegisterForm(lot=lot) if can_register else None,
         "bid_form": BidForm(),
@@ -506,6 +507,10 @@ def _court_lot_context(request: HttpRequest, lot: Lot, **extra: Any) -> dict[str
         "claimed": PriorityStatus.CLAIMED,
         "editable": lot.status in (LotStatus.DRAFT, LotStatus.ANNOUNCED)
         and timezone.now() < lot.bidding_starts_at,
+        "withdraw_form": WithdrawForm(),
+        "can_offer_again": lot.status in (LotStatus.FAILED, LotStatus.DEFAULTED)
+        and not Lot.objects.filter(reauction_of=lot).exists(),
+        "offered_again": Lot.objects.filter(reauction_of=lot).first(),
     }
     context.update(extra)
     return context
@@ -553,6 +558,66 @@ def lot_publish(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         messages.success(request, _("The notice is published."))
     return redirect("auctions:court_lot", reference=lot.reference)
+
+
+@login_required
+@require_POST
+def lot_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    lot = selectors.lot_get_for_clerk(actor=request.user, reference=reference)
+    form = WithdrawForm(data=strip_all(request.POST.dict()))
+    if form.is_valid():
+        try:
+            services.lot_withdraw(actor=_user(request), lot=lot, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The lot is withdrawn. Any deposits paid are refunded."))
+            return redirect("auctions:court_lot", reference=lot.reference)
+    context = _court_lot_context(request, lot, withdraw_form=form)
+    return render(request, "auctions/court_lot.html", context, status=400)
+
+
+def _fixed_price_next(lot: Lot) -> bool:
+    return lot.status == LotStatus.FAILED and lot.round >= AUCTION_ROUNDS
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lot_offer_again(request: HttpRequest, reference: str) -> HttpResponse:
+    """A failed lot auctioned again (or, after a second failure, offered at a fixed
+    price), or a lot whose buyer did not pay."""
+    lot = selectors.lot_get_for_clerk(actor=request.user, reference=reference)
+    fixed_price = _fixed_price_next(lot)
+    form = ReofferForm(data=request.POST or None, fixed_price=fixed_price)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if fixed_price:
+                again = services.lot_fixed_price_offer(
+                    actor=_user(request),
+                    lot=lot,
+                    price_fen=data["starting_price"],
+                    deposit_fen=data["deposit"],
+                    bidding_starts_at=data["bidding_starts_at"],
+                    bidding_ends_at=data["bidding_ends_at"],
+                )
+            else:
+                again = services.lot_reauction(
+                    actor=_user(request),
+                    lot=lot,
+                    starting_price_fen=data["starting_price"],
+                    increment_fen=data["increment"],
+                    deposit_fen=data["deposit"],
+                    bidding_starts_at=data["bidding_starts_at"],
+                    bidding_ends_at=data["bidding_ends_at"],
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The new lot is saved as a draft. Publish its notice."))
+            return redirect("auctions:court_lot", reference=again.reference)
+    context = {"form": form, "lot": lot, "fixed_price": fixed_price}
+    return render(request, "auctions/offer_again.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -381,3 +381,46 @@ def test_the_winner_pays_the_balance_and_the_administration_re_registers_the_car
         DepositStatus.APPLIED
     )
     assert lot.deposit_fen == DEPOSIT
+
+
+def test_a_clerk_withdraws_a_lot_before_bidding_with_a_reason(django_capture_on_commit_callbacks):
+    start = timezone.now() + datetime.timedelta(days=16)
+    auction = make_auction(
+        django_capture_on_commit_callbacks,
+        now=timezone.now(),
+        bidding_starts_at=start,
+        bidding_ends_at=start + DAY,
+    )
+    client = client_for(auction.clerk)
+    url = reverse("auctions:lot_withdraw", args=[auction.lot.reference])
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    assert auction.refresh().status == LotStatus.ANNOUNCED
+    assert client.post(url, {"reason": "The debt was paid."}).status_code == 302
+    assert auction.refresh().status == LotStatus.WITHDRAWN
+
+
+def test_a_failed_lot_is_offered_again_at_most_20_percent_lower(
+    django_capture_on_commit_callbacks,
+):
+    auction = live_auction(django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.lot_close(lot=auction.lot, now=auction.lot.ends_at)
+    assert auction.refresh().status == LotStatus.FAILED
+    client = client_for(auction.clerk)
+    url = reverse("auctions:lot_offer_again", args=[auction.lot.reference])
+    start = timezone.localtime(auction.lot.ends_at) + datetime.timedelta(days=8)
+    data = {
+        "starting_price": "60000",
+        "increment": "1000",
+        "deposit": "6000",
+        "bidding_starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "bidding_ends_at": (start + DAY).strftime("%Y-%m-%dT%H:%M"),
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "at most 20%" in response.content.decode()
+    response = client.post(url, {**data, "starting_price": "64000"})
+    assert response.status_code == 302
+    again = Lot.objects.get(reauction_of=auction.lot)
+    assert (again.round, again.starting_price_fen, again.status) == (2, 64_000_00, "draft")
