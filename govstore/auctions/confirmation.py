@@ -32,11 +32,13 @@ def _when(moment: datetime.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else "—"
 
 
-def confirmation_pdf(*, lot: Lot, winner: Registration, balance_fen: int) -> bytes:
+def confirmation_pdf(
+    *, lot: Lot, winner: Registration, balance_fen: int, compress: bool = True
+) -> bytes:
     """One A4 page in the active language; the winner's name as verified."""
     font = _font()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1 if compress else 0)
     canvas.setTitle(_("Sale confirmation %(reference)s") % {"reference": lot.reference})
     height = A4[1]
     left = 20 * mm
