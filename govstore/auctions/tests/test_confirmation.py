@@ -49,7 +49,7 @@ def test_the_confirmation_is_in_the_winners_real_name(auction, django_capture_on
         )
     )
     assert "王买受" in text
-    assert winner.bidder.id_number in text
+    assert winner.bidder.id_number is not None and winner.bidder.id_number in text
     assert winner.code in text
     assert "¥81,000.00" in text and "¥71,000.00" in text
     assert lot.log_head in text
