@@ -62,6 +62,9 @@ class StoreFigures:
     complaints_by_category: dict[str, int]
     complaints_filed: int
     complaints_closed: int
+    # Closed by the citizen accepting the answer or by a supervisor's decision; a
+    # withdrawal closes a complaint without resolving it.
+    complaints_resolved: int
     # Calendar days from filing to closing, for complaints closed in the period and not
     # withdrawn (a withdrawal is not a resolution).
     complaint_resolve_days_median: float | None
@@ -144,6 +147,7 @@ class _Tally:
     )
     by_category: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     closed: int = 0
+    resolved: int = 0
     resolve_days: list[float] = field(default_factory=list)
 
     def add(self, other: "_Tally") -> None:
@@ -162,6 +166,7 @@ class _Tally:
         for category, n in other.by_category.items():
             self.by_category[category] += n
         self.closed += other.closed
+        self.resolved += other.resolved
         self.resolve_days.extend(other.resolve_days)
 
 
@@ -243,6 +248,7 @@ def _tallies(
         tally.closed += 1
         # A withdrawal is not a resolution: it does not count towards the time taken.
         if resolution != ComplaintResolution.WITHDRAWN and closed_at is not None:
+            tally.resolved += 1
             tally.resolve_days.append((closed_at - filed_at).total_seconds() / 86400)
 
     refunds_by_agency = {
@@ -293,6 +299,7 @@ def _figures(
         },
         complaints_filed=sum(tally.by_category.values()),
         complaints_closed=tally.closed,
+        complaints_resolved=tally.resolved,
         complaint_resolve_days_median=percentile(tally.resolve_days, 0.5),
         refunds_count=refunds[0],
         refunds_fen=refunds[1],

@@ -195,7 +195,7 @@ def test_a_late_licence_is_rated_complained_about_and_partly_refunded(
     expect(phone.locator(".scores").get_by_text("3.00 out of 5 (1 rating)")).to_be_visible()
     supervisor.goto(f"{base}/supervision/stores/{store.slug}/")
     assert _headline(supervisor, "Complaints") == "1"
-    expect(supervisor.get_by_text("1 closed")).to_be_visible()
+    expect(supervisor.get_by_text("1 resolved")).to_be_visible()
     assert _headline(supervisor, "Refunds") == "¥4.00"
     assert _headline(supervisor, "Average rating") == "3.00"
     bureau.close()

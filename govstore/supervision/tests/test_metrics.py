@@ -227,7 +227,8 @@ def test_figures_of_one_store(busy_store: Store) -> None:
     }
     assert figures.complaints_filed == 3
     assert figures.complaints_closed == 2
-    # The withdrawn one is not a resolution: only the accepted one, 3.5 days.
+    # The withdrawn one is closed but not resolved: only the accepted one, 3.5 days.
+    assert figures.complaints_resolved == 1
     assert figures.complaint_resolve_days_median == pytest.approx(3.5)
 
     assert figures.refunds_count == 1
