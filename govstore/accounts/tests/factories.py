@@ -16,8 +16,14 @@ TEST_PASSWORD = "correct-horse-battery-9"
 def make_resident_id(
     *, area: str = "370202", birth: datetime.date = datetime.date(1990, 1, 1), sequence: int = 0
 ) -> str:
-    """A resident ID number with a correct check character, unique per call."""
-    seq = sequence or next(_sequences) % 1000 or 1
+    """A resident ID number with a correct check character, unique per call: past 999
+    numbers on one birth date the next ones are born a day later."""
+    if sequence:
+        seq = sequence
+    else:
+        count = next(_sequences)
+        seq = (count - 1) % 999 + 1
+        birth += datetime.timedelta(days=(count - 1) // 999)
     first_17 = f"{area}{birth:%Y%m%d}{seq:03d}"
     return first_17 + resident_id_check_character(first_17)
 
