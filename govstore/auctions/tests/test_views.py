@@ -424,3 +424,23 @@ def test_a_failed_lot_is_offered_again_at_most_20_percent_lower(
     assert response.status_code == 302
     again = Lot.objects.get(reauction_of=auction.lot)
     assert (again.round, again.starting_price_fen, again.status) == (2, 64_000_00, "draft")
+
+
+def test_the_published_log_downloads_and_verifies_with_the_documented_command(
+    sold_car, tmp_path, capsys
+):
+    from django.core.management import call_command
+
+    response = anyone().get(reverse("auctions:bid_log", args=[sold_car.lot.reference]))
+    assert response.status_code == 200
+    path = tmp_path / "bid-log.json"
+    path.write_bytes(response.content)
+    call_command("verify_bid_log", "--file", str(path))
+    page = anyone().get(reverse("auctions:lot", args=[sold_car.lot.reference])).content.decode()
+    assert "verify_bid_log --file" in page
+
+
+def test_the_log_is_not_published_before_the_close(django_capture_on_commit_callbacks):
+    auction = live_auction(django_capture_on_commit_callbacks)
+    url = reverse("auctions:bid_log", args=[auction.lot.reference])
+    assert anyone().get(url).status_code == 404
