@@ -15,21 +15,12 @@ from govstore.catalog.models import Service
 from govstore.feedback.models import Complaint, FollowUp, Rating
 from govstore.payments.models import Payment
 from tests.e2e.test_apply_journey import CITIZEN, PHOTOS, PRODUCER, REVIEWER, _photo, _sign_in
+from tests.e2e.test_pay_and_deliver_journey import DISPATCHER, _desk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DISPATCHER = "13900000004"
 CUSTOMER_SERVICE = "13900000005"
 SUPERVISOR = "13900000021"
-
-
-def _desk(browser, base, mobile):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
-    _sign_in(page, base, mobile)
-    return context, page
 
 
 def _headline(page, term: str) -> str:
