@@ -30,9 +30,10 @@ def _time(moment: datetime.datetime | None) -> float | None:
     return moment.timestamp() if moment is not None else None
 
 
-def lot_state(lot: Lot, *, history: int = HISTORY_PUSHED) -> dict[str, Any]:
-    """The public state of a lot: codes only, never people."""
-    bids = bid_history(lot=lot)[:history]
+def lot_state(lot: Lot, *, history: int | None = HISTORY_PUSHED) -> dict[str, Any]:
+    """The public state of a lot: codes only, never people. `history`: how many of the
+    newest bids (None: all)."""
+    bids = bid_history(lot=lot, limit=history)
     return {
         "reference": lot.reference,
         "status": lot.status,

@@ -93,13 +93,16 @@ class BidRow:
     matched: bool
 
 
-def bid_history(*, lot: Lot) -> list[BidRow]:
-    """The full bid history, newest first (Art. 20), with bidding codes only."""
+def bid_history(*, lot: Lot, limit: int | None = None) -> list[BidRow]:
+    """The full bid history, newest first (Art. 20), with bidding codes only; with
+    `limit`, the newest that many."""
     rows = (
         Bid.objects.filter(lot=lot)
         .order_by("-seq")
         .values_list("seq", "registration__code", "amount_fen", "placed_at", "by_proxy", "matched")
     )
+    if limit is not None:
+        rows = rows[:limit]
     return [BidRow(*row) for row in rows]
 
 

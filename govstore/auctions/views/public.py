@@ -94,7 +94,7 @@ def _lot_context(request: HttpRequest, lot: Lot, **extra: Any) -> dict[str, Any]
     is_winner = registration is not None and lot.winner_id == registration.pk
     is_staff = actor.is_authenticated and selectors.is_staff_anywhere(actor)
     can_register = registration is None and phase in ("notice", "bidding") and not is_staff
-    state = live.lot_state(lot, history=10**6)
+    state = live.lot_state(lot)
     context = {
         "lot": lot,
         "phase": phase,
