@@ -11,25 +11,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from channels.sessions import SessionMiddlewareStack  # noqa: E402
-from django.urls import path  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
-from govstore.auctions.consumers import LotConsumer  # noqa: E402
-
-# Watching a lot live: the price, the bid history and the end as bids move it.
-auction_websocket_urlpatterns = [
-    path("ws/auctions/<str:reference>/", LotConsumer.as_asgi()),
-]
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            SessionMiddlewareStack(
-                AuthMiddlewareStack(
-                    URLRouter([*websocket_urlpatterns, *auction_websocket_urlpatterns])
-                )
-            )
+            SessionMiddlewareStack(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

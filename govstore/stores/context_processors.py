@@ -8,14 +8,21 @@ from govstore.stores.selectors import staff_member_for
 
 
 def staff_roles(request: HttpRequest) -> dict[str, Any]:
-    """The header's links by role: `staff_roles`, the signed-in staff member's roles
-    (empty for anyone else), read only when a page asks for it."""
+    """The header's links by role: `staff_roles`, the signed-in staff member's roles,
+    and `staff_agency_kind`, the kind of agency they work for (empty for anyone else);
+    read only when a page asks for them."""
     user = getattr(request, "user", None)
     if not isinstance(user, User) or not user.is_authenticated or user.kind == "citizen":
-        return {"staff_roles": frozenset()}
+        return {"staff_roles": frozenset(), "staff_agency_kind": ""}
+    member = SimpleLazyObject(lambda: staff_member_for(user))
 
     def roles() -> frozenset[str]:
-        member = staff_member_for(user)
-        return frozenset(member.role_set()) if member is not None else frozenset()
+        return frozenset(member.role_set()) if member else frozenset()
 
-    return {"staff_roles": SimpleLazyObject(roles)}
+    def agency_kind() -> str:
+        return str(member.agency.kind) if member else ""
+
+    return {
+        "staff_roles": SimpleLazyObject(roles),
+        "staff_agency_kind": SimpleLazyObject(agency_kind),
+    }

@@ -56,3 +56,25 @@ def test_each_role_is_offered_its_complaints_and_figures(client):
     assert reverse("feedback:complaints_supervision") in header and figures in header
     client.logout()
     assert reverse("feedback:complaints_mine") in _header(client, UserFactory.create(verified=True))
+
+
+def test_auctions_are_offered_to_everyone_and_their_desks_to_clerks_and_the_registry(client):
+    from govstore.auctions.tests.factories import make_court
+
+    lots, court_lots, transfers = (
+        reverse("auctions:list"),
+        reverse("auctions:court_lots"),
+        reverse("auctions:transfers"),
+    )
+    header = _header(client, None)
+    assert lots in header and court_lots not in header and transfers not in header
+    _court, clerk = make_court()
+    header = _header(client, clerk)
+    assert court_lots in header and transfers not in header
+    client.logout()
+    producer = make_staff(StoreFactory.create(), StaffRole.PRODUCER)
+    header = _header(client, producer)
+    assert transfers in header and court_lots not in header
+    client.logout()
+    header = _header(client, make_staff(StoreFactory.create(), StaffRole.REVIEWER))
+    assert transfers not in header
