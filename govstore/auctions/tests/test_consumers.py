@@ -14,7 +14,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from config.asgi import auction_websocket_urlpatterns
+from config.routing import websocket_urlpatterns
 from govstore.auctions import live, services
 from govstore.auctions.consumers import CLOSE_NO_LOT
 from govstore.auctions.models import Lot
@@ -22,7 +22,7 @@ from govstore.auctions.tests.factories import INCREMENT, STARTING, make_auction
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROUTER = URLRouter(auction_websocket_urlpatterns)
+ROUTER = URLRouter(websocket_urlpatterns)
 
 
 def _socket(reference: str) -> Any:
