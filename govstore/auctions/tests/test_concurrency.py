@@ -112,7 +112,10 @@ def test_fifty_bidders_at_once_leave_one_valid_sequence_and_one_winner():
     lot.refresh_from_db()
     bids = list(Bid.objects.filter(lot=lot).order_by("seq").select_related("registration"))
     assert sorted(accepted) == [bid.seq for bid in bids] == list(range(1, len(bids) + 1))
-    assert len(bids) > BIDDERS  # real contention, not one bid each
+    # Real contention: bids priced from a price read a moment earlier lost the race to
+    # others and were refused as too low. (How many win depends on the machine's load,
+    # so no count of accepted bids is asserted.)
+    assert refused.get("too_low", 0) > 0 and len(bids) > 1
     assert bids[0].amount_fen >= STARTING
     for before, after in itertools.pairwise(bids):
         assert after.amount_fen >= before.amount_fen + INCREMENT
