@@ -71,7 +71,7 @@ def test_two_bidders_and_a_priority_holder_bid_live_on_a_car_and_the_holder_buys
 ):
     base = asgi_site.url
     now = timezone.now()
-    vehicle = VehicleFactory.create(seized=True, plate_number=PLATE, vin="LSVAUCTION00000001")
+    vehicle = VehicleFactory.create(seized=True, plate_number=PLATE, vin="LSVAUCTION0000001")
     # Bidding opened a day ago and ends in five minutes: every bid from here on is in
     # the last five minutes. The notice was published the 15 days before.
     start = now - datetime.timedelta(days=1)
