@@ -420,6 +420,21 @@ def complaint_answer(*, actor: User, complaint: Complaint, answer: str) -> Compl
 # --- The citizen's steps ---------------------------------------------------------------
 
 
+def _close_by_citizen(
+    locked: Complaint, *, actor: User, now: datetime.datetime, resolution: str, kind: str
+) -> None:
+    locked.resolution = resolution
+    locked.closed_at = now
+    _move(
+        locked,
+        S.CLOSED,
+        actor=actor,
+        actor_kind=CITIZEN,
+        kind=kind,
+        fields=["resolution", "closed_at"],
+    )
+
+
 def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
     def change(locked: Complaint, now: datetime.datetime) -> None:
         _require_role(actor, locked, selectors.CITIZEN_ROLE)
@@ -430,15 +445,8 @@ def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
                 % {"status": ComplaintStatus(locked.status).label},
                 code="wrong_status",
             )
-        locked.resolution = ComplaintResolution.ACCEPTED
-        locked.closed_at = now
-        _move(
-            locked,
-            S.CLOSED,
-            actor=actor,
-            actor_kind=CITIZEN,
-            kind=K.ACCEPTED,
-            fields=["resolution", "closed_at"],
+        _close_by_citizen(
+            locked, actor=actor, now=now, resolution=ComplaintResolution.ACCEPTED, kind=K.ACCEPTED
         )
 
     return _step(actor=actor, complaint=complaint, action="accept", change=change)
@@ -499,15 +507,8 @@ def complaint_escalate(*, actor: User, complaint: Complaint, reason: str) -> Com
 def complaint_withdraw(*, actor: User, complaint: Complaint) -> Complaint:
     def change(locked: Complaint, now: datetime.datetime) -> None:
         _require_role(actor, locked, selectors.CITIZEN_ROLE)
-        locked.resolution = ComplaintResolution.WITHDRAWN
-        locked.closed_at = now
-        _move(
-            locked,
-            S.CLOSED,
-            actor=actor,
-            actor_kind=CITIZEN,
-            kind=K.WITHDRAWN,
-            fields=["resolution", "closed_at"],
+        _close_by_citizen(
+            locked, actor=actor, now=now, resolution=ComplaintResolution.WITHDRAWN, kind=K.WITHDRAWN
         )
 
     return _step(actor=actor, complaint=complaint, action="withdraw", change=change)
