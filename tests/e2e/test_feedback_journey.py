@@ -11,11 +11,14 @@ from playwright.sync_api import expect
 from govstore.accounts.models import User
 from govstore.applications.constants import PAYABLE_PURPOSE, ApplicationStatus
 from govstore.applications.models import Application
-from govstore.catalog.models import Service
 from govstore.feedback.models import Complaint, FollowUp, Rating
 from govstore.payments.models import Payment
-from tests.e2e.test_apply_journey import CITIZEN, PHOTOS, PRODUCER, REVIEWER, _photo, _sign_in
-from tests.e2e.test_pay_and_deliver_journey import DISPATCHER, _desk
+from tests.e2e.test_apply_journey import CITIZEN, PRODUCER, REVIEWER, _sign_in
+from tests.e2e.test_pay_and_deliver_journey import (
+    DISPATCHER,
+    _desk,
+    start_a_licence_application,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,24 +39,10 @@ def _headline(page, term: str) -> str:
 def _complete_an_application(phone, browser, base, tmp_path) -> Application:
     """Apply for a replacement licence with counter pickup, pay, have it approved and
     made, and collect it with the pickup code."""
-    citizen = User.objects.get(mobile=CITIZEN)
-    service = Service.objects.get(slug="replace-lost-driving-licence")
-    phone.goto(f"{base}/stores/{service.store.slug}/services/{service.slug}/")
-    phone.get_by_role("button", name=re.compile("Start now")).click()
-    application = Application.objects.get(citizen=citizen)
-    phone.get_by_role("link", name="How did you lose your licence?").click()
-    phone.get_by_label("How did you lose your licence?").fill("Lost at the market.")
-    phone.get_by_role("button", name="Save and continue").click()
-    phone.get_by_label("Mobile number for this application").fill(CITIZEN)
-    phone.get_by_role("button", name="Save and continue").click()
-    phone.get_by_role("link", name=PHOTOS[0][0]).click()
-    for number, (_title, key, size) in enumerate(PHOTOS, start=1):
-        phone.get_by_label("Choose a photo").set_input_files(
-            _photo(tmp_path, key, (size[0] // 4, size[1] // 4), "#6a4")
-        )
-        phone.get_by_role("button", name="Upload and continue").click()
-        if number < len(PHOTOS):
-            expect(phone.get_by_role("heading", level=1)).to_have_text(PHOTOS[number][0])
+    start_a_licence_application(
+        phone, base, tmp_path, how_lost="Lost at the market.", shrink=4, colour="#6a4"
+    )
+    application = Application.objects.get(citizen=User.objects.get(mobile=CITIZEN))
     phone.get_by_role("link", name="Delivery or pickup").click()
     phone.get_by_label("Counter pickup").check()
     phone.get_by_role("button", name="Save and continue").click()

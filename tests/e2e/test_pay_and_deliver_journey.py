@@ -34,6 +34,27 @@ def _desk(browser, base, mobile):
     return context, page
 
 
+def start_a_licence_application(phone, base, tmp_path, *, how_lost, shrink, colour):
+    """On the citizen's phone: start a replacement licence, answer its two questions and
+    upload the four photos (each `shrink` times smaller than a phone's)."""
+    service = Service.objects.get(slug="replace-lost-driving-licence")
+    phone.goto(f"{base}/stores/{service.store.slug}/services/{service.slug}/")
+    phone.get_by_role("button", name=re.compile("Start now")).click()
+    phone.get_by_role("link", name="How did you lose your licence?").click()
+    phone.get_by_label("How did you lose your licence?").fill(how_lost)
+    phone.get_by_role("button", name="Save and continue").click()
+    phone.get_by_label("Mobile number for this application").fill(CITIZEN)
+    phone.get_by_role("button", name="Save and continue").click()
+    phone.get_by_role("link", name=PHOTOS[0][0]).click()
+    for number, (_title, key, size) in enumerate(PHOTOS, start=1):
+        phone.get_by_label("Choose a photo").set_input_files(
+            _photo(tmp_path, key, (size[0] // shrink, size[1] // shrink), colour)
+        )
+        phone.get_by_role("button", name="Upload and continue").click()
+        if number < len(PHOTOS):
+            expect(phone.get_by_role("heading", level=1)).to_have_text(PHOTOS[number][0])
+
+
 def test_a_licence_is_paid_for_posted_received_and_settled(
     demo_site, phone, browser, tmp_path, settings
 ):
@@ -41,27 +62,14 @@ def test_a_licence_is_paid_for_posted_received_and_settled(
     base = demo_site.url
     settings.SITE_URL = base  # the gateway and the courier call us back here
     citizen = User.objects.get(mobile=CITIZEN)
-    service = Service.objects.get(slug="replace-lost-driving-licence")
 
     # The citizen applies on a phone, in English.
     phone.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
     _sign_in(phone, base, CITIZEN)
-    phone.goto(f"{base}/stores/{service.store.slug}/services/{service.slug}/")
-    phone.get_by_role("button", name=re.compile("Start now")).click()
+    start_a_licence_application(
+        phone, base, tmp_path, how_lost="Lost on the ferry.", shrink=2, colour="#48a"
+    )
     application = Application.objects.get(citizen=citizen)
-    phone.get_by_role("link", name="How did you lose your licence?").click()
-    phone.get_by_label("How did you lose your licence?").fill("Lost on the ferry.")
-    phone.get_by_role("button", name="Save and continue").click()
-    phone.get_by_label("Mobile number for this application").fill(CITIZEN)
-    phone.get_by_role("button", name="Save and continue").click()
-    phone.get_by_role("link", name=PHOTOS[0][0]).click()
-    for number, (_title, key, size) in enumerate(PHOTOS, start=1):
-        phone.get_by_label("Choose a photo").set_input_files(
-            _photo(tmp_path, key, (size[0] // 2, size[1] // 2), "#48a")
-        )
-        phone.get_by_role("button", name="Upload and continue").click()
-        if number < len(PHOTOS):
-            expect(phone.get_by_role("heading", level=1)).to_have_text(PHOTOS[number][0])
 
     # Courier delivery to the address saved in the address book; the courier's fee is a
     # line of its own.
