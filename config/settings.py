@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "govstore.feedback",
     "govstore.supervision",
     "govstore.auctions",
+    "govstore.api",
 ]
 
 MIDDLEWARE = [

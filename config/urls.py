@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("transparency/", include("govstore.supervision.public_urls")),
     path("auctions/", include("govstore.auctions.urls")),
     path("staff/", include("govstore.applications.staff_urls")),
+    path("api/", include("govstore.api.urls")),
     path("admin/", admin.site.urls),
 ]
 
