@@ -11,6 +11,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("court/<str:reference>/", views.court_lot, name="court_lot"),
     path("court/<str:reference>/edit/", views.lot_edit, name="lot_edit"),
     path("court/<str:reference>/photos/", views.lot_photo, name="lot_photo"),
+    path(
+        "court/<str:reference>/photos/<int:pk>/remove/",
+        views.lot_photo_remove,
+        name="lot_photo_remove",
+    ),
+    path(
+        "court/<str:reference>/photos/<int:pk>/move/",
+        views.lot_photo_move,
+        name="lot_photo_move",
+    ),
     path("court/<str:reference>/publish/", views.lot_publish, name="lot_publish"),
     path("court/<str:reference>/withdraw/", views.lot_withdraw, name="lot_withdraw"),
     path("court/<str:reference>/again/", views.lot_offer_again, name="lot_offer_again"),

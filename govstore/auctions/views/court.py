@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -29,6 +30,7 @@ from govstore.auctions.forms import (
     add_service_errors,
 )
 from govstore.auctions.models import Lot, LotPhoto, PriorityHolder, Registration
+from govstore.auctions.services import photos as photo_services
 from govstore.auctions.views.common import (
     acting_user,
     flash_refusal,
@@ -179,6 +181,39 @@ def lot_photo(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect("auctions:court_lot", reference=lot.reference)
     context = _court_lot_context(request, lot, photo_form=form)
     return render(request, "auctions/court_lot.html", context, status=400)
+
+
+@login_required
+@require_POST
+def lot_photo_remove(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    lot = selectors.lot_get_for_clerk(actor=request.user, reference=reference)
+    photo = selectors.lot_photo_get(actor=request.user, lot=lot, pk=pk)
+    try:
+        photo_services.lot_photo_remove(actor=acting_user(request), lot=lot, photo=photo)
+    except (ValidationError, PermissionDenied) as error:
+        flash_refusal(request, error)
+    else:
+        messages.success(request, _("The photo is taken out of the notice."))
+    return redirect(reverse("auctions:court_lot", kwargs={"reference": lot.reference}) + "#photos")
+
+
+@login_required
+@require_POST
+def lot_photo_move(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    lot = selectors.lot_get_for_clerk(actor=request.user, reference=reference)
+    photo = selectors.lot_photo_get(actor=request.user, lot=lot, pk=pk)
+    try:
+        photo_services.lot_photo_move(
+            actor=acting_user(request),
+            lot=lot,
+            photo=photo,
+            direction=request.POST.get("direction", ""),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        flash_refusal(request, error)
+    else:
+        messages.success(request, _("The photos are in their new order."))
+    return redirect(reverse("auctions:court_lot", kwargs={"reference": lot.reference}) + "#photos")
 
 
 @login_required
