@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from govstore.accounts.constants import AccountKind
 from govstore.accounts.models import User
 from govstore.auctions.constants import CLOSED_STATUSES, LotStatus
-from govstore.auctions.models import Bid, Lot, LotPhoto, Registration, TransferNotice
+from govstore.auctions.models import Bid, Lot, LotEvent, LotPhoto, Registration, TransferNotice
 from govstore.core.masking import mask_name
 from govstore.stores.constants import AgencyKind, StaffRole
 from govstore.stores.models import Agency, StaffMember
@@ -171,6 +171,18 @@ def priority_claims_for_clerk(*, actor: Actor, lot: Lot) -> list[PriorityClaim]:
         )
         for claim in claims
     ]
+
+
+def lot_events_for_clerk(*, actor: Actor, lot: Lot) -> QuerySet[LotEvent]:
+    """The lot's whole trail, newest first, for its court's clerks only. The rows name
+    registrations, never people; the timeline shows bidders by code."""
+    if not is_clerk_of(actor, lot.court_id):
+        raise Http404(_("There is no such lot."))
+    return (
+        LotEvent.objects.filter(lot=lot)
+        .select_related("registration")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def courts_of_clerk(actor: Actor) -> list[Agency]:

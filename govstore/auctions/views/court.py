@@ -36,6 +36,7 @@ from govstore.auctions.views.common import (
     flash_refusal,
     lot_phase,
 )
+from govstore.auctions.views.timeline import timeline_rows
 from govstore.core.forms import strip_all
 from govstore.core.pagination import paginate
 from govstore.registry.models import Vehicle
@@ -135,6 +136,7 @@ def lot_edit(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _court_lot_context(request: HttpRequest, lot: Lot, **extra: Any) -> dict[str, Any]:
+    events = paginate(request, selectors.lot_events_for_clerk(actor=request.user, lot=lot))
     context = {
         "lot": lot,
         "phase": lot_phase(lot, timezone.now()),
@@ -150,6 +152,8 @@ def _court_lot_context(request: HttpRequest, lot: Lot, **extra: Any) -> dict[str
         "can_offer_again": lot.status in (LotStatus.FAILED, LotStatus.DEFAULTED)
         and not Lot.objects.filter(reauction_of=lot).exists(),
         "offered_again": Lot.objects.filter(reauction_of=lot).first(),
+        "page_obj": events,
+        "timeline": timeline_rows(lot, events.object_list),
     }
     context.update(extra)
     return context
