@@ -115,6 +115,16 @@ def application_get_for_actor(
     return application
 
 
+def application_get_own(*, actor: Actor, reference: str) -> Application:
+    """The actor's own application, as its citizen acts on it. Staff and supervisors
+    who may read it elsewhere get the same Http404 here as for none at all, logged."""
+    application = application_get_for_actor(actor=actor, reference=reference)
+    if application.citizen_id != actor.pk:
+        access_refusal_record(actor=actor, asked_for=reference, application=application)
+        raise Http404(_("No application with this number is open to you."))
+    return application
+
+
 def applications_of_citizen(actor: Actor) -> QuerySet[Application]:
     """The citizen's own applications, newest first; none for anyone not signed in."""
     if not actor.is_authenticated:
