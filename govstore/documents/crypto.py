@@ -86,27 +86,77 @@ def _master_key_for(env_value: str, key_file: str) -> bytes:
 
 
 def master_key() -> bytes:
+    """The key new documents are sealed under: DOCUMENTS_MASTER_KEY, or the key file."""
     return _master_key_for(
         settings.DOCUMENTS_MASTER_KEY or "", str(settings.DOCUMENTS_MASTER_KEY_FILE or "")
     )
+
+
+def master_key_setting_name() -> str:
+    """The setting an operator must look at when the key is wrong, as they know it."""
+    if settings.DOCUMENTS_MASTER_KEY:
+        return "DOCUMENTS_MASTER_KEY"
+    return f"DOCUMENTS_MASTER_KEY_FILE ({settings.DOCUMENTS_MASTER_KEY_FILE})"
+
+
+def previous_master_keys() -> list[bytes]:
+    """Keys kept only to open data keys not yet re-wrapped onto the current one, during
+    a rotation: DOCUMENTS_MASTER_KEY_PREVIOUS, base64, several separated by commas."""
+    text = getattr(settings, "DOCUMENTS_MASTER_KEY_PREVIOUS", "") or ""
+    return [
+        _decode_master_key(part, source="DOCUMENTS_MASTER_KEY_PREVIOUS")
+        for part in text.split(",")
+        if part.strip()
+    ]
+
+
+def read_key_file(path: Path) -> bytes:
+    """A key handed to a management command in a file (never created here)."""
+    try:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        raise ImproperlyConfigured(f"The key file {path} cannot be read.") from None
+    return _decode_master_key(text, source=f"The key file {path}")
+
+
+def decode_key(text: str, *, source: str) -> bytes:
+    return _decode_master_key(text, source=source)
+
+
+def wrap_data_key(data_key: bytes, *, key: bytes) -> bytes:
+    return aes_key_wrap(key, data_key)
+
+
+def unwrap_data_key(wrapped_key: bytes, *, key: bytes) -> bytes:
+    """The data key, or DocumentIntegrityError when `key` did not wrap it (RFC 3394
+    unwrapping checks its integrity value, so a wrong key never yields a wrong key)."""
+    try:
+        return aes_key_unwrap(key, wrapped_key)
+    except (InvalidUnwrap, ValueError):
+        raise DocumentIntegrityError("The data key failed its integrity check.") from None
+
+
+def rewrap(wrapped_key: bytes, *, old_key: bytes, new_key: bytes) -> bytes:
+    """The same data key wrapped by `new_key`; the sealed file is untouched."""
+    return wrap_data_key(unwrap_data_key(wrapped_key, key=old_key), key=new_key)
 
 
 def _aad(document_id: bytes) -> bytes:
     return _AAD_PREFIX + document_id
 
 
-def seal(plaintext: bytes, *, document_id: bytes) -> SealedDocument:
+def seal(plaintext: bytes, *, document_id: bytes, key: bytes) -> SealedDocument:
     data_key = AESGCM.generate_key(bit_length=256)
     nonce = secrets.token_bytes(NONCE_BYTES)
     ciphertext = AESGCM(data_key).encrypt(nonce, plaintext, _aad(document_id))
     return SealedDocument(
-        ciphertext=ciphertext, wrapped_key=aes_key_wrap(master_key(), data_key), nonce=nonce
+        ciphertext=ciphertext, wrapped_key=wrap_data_key(data_key, key=key), nonce=nonce
     )
 
 
-def unseal(sealed: SealedDocument, *, document_id: bytes) -> bytes:
+def unseal(sealed: SealedDocument, *, document_id: bytes, key: bytes) -> bytes:
     try:
-        data_key = aes_key_unwrap(master_key(), sealed.wrapped_key)
+        data_key = aes_key_unwrap(key, sealed.wrapped_key)
         return AESGCM(data_key).decrypt(sealed.nonce, sealed.ciphertext, _aad(document_id))
     except (InvalidUnwrap, InvalidTag, ValueError):
         raise DocumentIntegrityError("The document failed its integrity check.") from None

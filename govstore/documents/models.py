@@ -46,6 +46,9 @@ class Document(models.Model):
     storage_key = models.CharField(max_length=200, unique=True)
     wrapped_key = models.BinaryField(max_length=64)
     nonce = models.BinaryField(max_length=16)
+    # Which master key wrapped `wrapped_key` (MasterKey.version). Empty on rows stored
+    # before versions were recorded: those were wrapped by the first registered key.
+    master_key_version = models.PositiveIntegerField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     purge_after = models.DateTimeField(null=True, blank=True, db_index=True)
     purged_at = models.DateTimeField(null=True, blank=True)
@@ -64,6 +67,23 @@ class Document(models.Model):
     @property
     def is_purged(self) -> bool:
         return self.purged_at is not None
+
+
+class MasterKey(models.Model):
+    """One master key the documents' data keys have been wrapped by, known only by its
+    key check value: an HMAC of a fixed text under the key, which proves a configured
+    key is this one without revealing anything about it. The highest version is the
+    one new documents are sealed under; rotation re-wraps every row onto it."""
+
+    version = models.PositiveIntegerField(primary_key=True)
+    check_value = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version"]
+
+    def __str__(self) -> str:
+        return f"master key version {self.version}"
 
 
 class DocumentEvent(EventBase):

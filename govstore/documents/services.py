@@ -23,6 +23,7 @@ from govstore.documents.constants import (
 )
 from govstore.documents.crypto import DocumentIntegrityError, SealedDocument, seal, unseal
 from govstore.documents.events import document_event_record
+from govstore.documents.keys import opening_key, sealing_key
 from govstore.documents.models import Document
 from govstore.documents.pipeline import hamming_distance, prepare_document, timed_step
 from govstore.documents.storage import get_storage, storage_key_for
@@ -89,7 +90,8 @@ def document_store(
     prepared = prepare_document(upload, allow_pdf=allow_pdf)
     document_id = uuid.uuid4()
     with timed_step("encrypt"):
-        sealed = seal(prepared.content, document_id=document_id.bytes)
+        key_version, key = sealing_key()
+        sealed = seal(prepared.content, document_id=document_id.bytes, key=key)
     storage = get_storage()
     storage_key = storage_key_for(document_id.hex)
     with timed_step("store"):
@@ -123,6 +125,7 @@ def document_store(
                 storage_key=storage_key,
                 wrapped_key=sealed.wrapped_key,
                 nonce=sealed.nonce,
+                master_key_version=key_version,
                 duplicate_of=duplicate,
                 **bands,
             )
@@ -166,6 +169,7 @@ def document_read(*, document: Document) -> bytes:
             nonce=bytes(document.nonce),
         ),
         document_id=document.id.bytes,
+        key=opening_key(document.master_key_version),
     )
 
 
