@@ -416,11 +416,9 @@ def application_document_upload(
         )
     except ValidationError as error:
         refusal = _refused(error, application)
-        if refusal.status == 409 and refusal.code in ("invalid", "refused"):
-            # The pipeline's refusals are about the file: name it.
-            refusal = ApiError(
-                422, "validation_failed", refusal.message, [("upload", refusal.message)]
-            )
+        if refusal.status == 409 and refusal.code not in ("wrong_status", "not_asked"):
+            # The documents pipeline's refusals are about the file itself: name it.
+            refusal = ApiError(422, refusal.code, refusal.message, [("upload", refusal.message)])
         raise refusal from None
     application = _own(request, reference)
     return next(slot for slot in _slots(application) if slot["key"] == key)
