@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from govstore.notifications import services
+from govstore.notifications import retention, services
 from govstore.notifications.constants import DELIVERY_RETRY_SECONDS, DeliveryStatus
 
 
@@ -22,3 +22,15 @@ def notification_deliver(delivery_id: int) -> str:
 def notifications_send_stale() -> int:
     """Beat sweep: send deliveries whose job was lost."""
     return services.deliveries_send_stale_sweep()
+
+
+@shared_task(name="govstore.notifications.tasks.notification_addresses_purge_due")
+def notification_addresses_purge_due() -> int:
+    """Beat sweep: erase the mobile number or email of old deliveries."""
+    return retention.notification_addresses_purge_due()
+
+
+@shared_task(name="govstore.notifications.tasks.notifications_purge_due")
+def notifications_purge_due() -> int:
+    """Beat sweep: delete notification centre entries kept long enough."""
+    return retention.notifications_purge_due()
