@@ -20,8 +20,16 @@ from govstore.stores.models import Agency, StaffMember
 
 Actor = User | AnonymousUser
 
-# Lots anyone may see: everything once the notice is published.
+# Lots anyone may see: everything once the notice is published. A draft withdrawn
+# before its notice was published was never public and stays unseen.
 PUBLIC_STATUSES = frozenset(set(LotStatus) - {LotStatus.DRAFT})
+
+
+def is_published(lot: Lot) -> bool:
+    """Whether the lot's notice was ever published, so anyone may see it."""
+    if lot.status == LotStatus.WITHDRAWN:
+        return lot.announced_at is not None
+    return lot.status in PUBLIC_STATUSES
 
 
 def is_clerk_of(actor: Actor, court: Agency | int) -> bool:
@@ -58,18 +66,23 @@ def is_staff_anywhere(actor: Actor) -> bool:
 
 
 def lots_public() -> QuerySet[Lot]:
-    return Lot.objects.filter(status__in=PUBLIC_STATUSES).select_related("court")
+    return (
+        Lot.objects.filter(status__in=PUBLIC_STATUSES)
+        .exclude(status=LotStatus.WITHDRAWN, announced_at__isnull=True)
+        .select_related("court")
+    )
 
 
 def lot_get_for_actor(*, actor: Actor, reference: str, lock: bool = False) -> Lot:
-    """A published lot for anyone; a draft only for its court's clerks."""
+    """A published lot for anyone; a draft (or a draft withdrawn unpublished) only
+    for its court's clerks."""
     lots = Lot.objects.select_related("court")
     if lock:
         lots = lots.select_for_update(of=("self",))
     lot = lots.filter(reference=reference).first()
     if lot is None:
         raise Http404(_("There is no such lot."))
-    if lot.status == LotStatus.DRAFT and not is_clerk_of(actor, lot.court_id):
+    if not is_published(lot) and not is_clerk_of(actor, lot.court_id):
         raise Http404(_("There is no such lot."))
     return lot
 

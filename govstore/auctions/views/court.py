@@ -86,7 +86,7 @@ def lot_new(request: HttpRequest) -> HttpResponse:
     courts = selectors.courts_of_clerk(request.user)
     if not courts:
         raise Http404(_("There is no such page."))
-    form = LotForm(data=request.POST or None)
+    form = LotForm(data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         vehicle = _vehicle(form)
         if not form.errors:
@@ -114,7 +114,9 @@ def lot_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def lot_edit(request: HttpRequest, reference: str) -> HttpResponse:
     lot = selectors.lot_get_for_clerk(actor=request.user, reference=reference)
-    form = LotForm(data=request.POST or None, initial=LotForm.initial_for(lot))
+    form = LotForm(
+        data=request.POST if request.method == "POST" else None, initial=LotForm.initial_for(lot)
+    )
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["kind"] != lot.kind or (
             lot.vehicle is not None
@@ -268,7 +270,9 @@ def lot_offer_again(request: HttpRequest, reference: str) -> HttpResponse:
     price), or a lot whose buyer did not pay."""
     lot = selectors.lot_get_for_clerk(actor=request.user, reference=reference)
     fixed_price = _fixed_price_next(lot)
-    form = ReofferForm(data=request.POST or None, fixed_price=fixed_price)
+    form = ReofferForm(
+        data=request.POST if request.method == "POST" else None, fixed_price=fixed_price
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

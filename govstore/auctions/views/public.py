@@ -142,7 +142,7 @@ def photo(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = (
-        "public, max-age=3600" if lot.status != LotStatus.DRAFT else "private"
+        "public, max-age=3600" if selectors.is_published(lot) else "private, no-store"
     )
     return response
 
@@ -213,6 +213,7 @@ def deposit(request: HttpRequest, reference: str) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_safe
 def deposit_return(request: HttpRequest, reference: str) -> HttpResponse:
     lot = selectors.lot_get_for_actor(actor=request.user, reference=reference)
     registration = selectors.registration_for(actor=request.user, lot=lot)
@@ -333,6 +334,7 @@ def balance(request: HttpRequest, reference: str) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_safe
 def balance_return(request: HttpRequest, reference: str) -> HttpResponse:
     lot = selectors.lot_get_for_actor(actor=request.user, reference=reference)
     _winning_registration(request, lot)
