@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("govstore.core.urls")),
     path("", include("govstore.catalog.urls")),
     path("stores/", include("govstore.stores.urls")),
+    path("accounts/tokens/", include("govstore.api.token_urls")),
     path("accounts/", include("govstore.accounts.urls")),
     path("registry/", include("govstore.registry.urls")),
     path("documents/", include("govstore.documents.urls")),

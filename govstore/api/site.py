@@ -17,6 +17,11 @@ ROUTER_MODULES: tuple[str, ...] = (
     "govstore.catalog.api",
     "govstore.stores.api",
     "govstore.applications.api",
+    "govstore.applications.staff_api",
+    "govstore.messaging.api",
+    "govstore.notifications.api",
+    "govstore.feedback.api",
+    "govstore.auctions.api",
 )
 
 DESCRIPTION = f"""\

@@ -1,0 +1,5 @@
+"""The notifications operations of the JSON API (docs/api.md)."""
+
+from ninja import Router
+
+router = Router(tags=["Notifications"])
