@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from govstore.feedback import retention
 from govstore.feedback.services import complaint_clocks_sweep, store_ratings_refresh_sweep
 
 
@@ -15,3 +16,9 @@ def complaints_mark_late() -> int:
 def store_ratings_refresh() -> int:
     """Beat sweep (daily): slide every store's six-month score window."""
     return store_ratings_refresh_sweep()
+
+
+@shared_task(name="govstore.feedback.tasks.complaint_evidence_purge_due")
+def complaint_evidence_purge_due() -> int:
+    """Beat sweep (daily): purge the photos of complaints closed long enough ago."""
+    return retention.complaint_evidence_purge_due()
