@@ -286,6 +286,8 @@ class TestServersStart:
         asyncio.run(start())
         assert MasterKey.objects.get().version == 1
 
+    # Celery's Django fixup warns that this signal has no worker as its sender.
+    @pytest.mark.filterwarnings("ignore::celery.fixups.django.FixupWarning")
     def test_a_worker_with_a_wrong_key_does_not_start(self, settings, citizen):
         from celery.signals import worker_init
 
