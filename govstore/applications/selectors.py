@@ -14,6 +14,7 @@ from govstore.applications.constants import (
     DUE_DATE_STATUSES,
     STAFF_QUEUE_STATUSES,
     ApplicationDocumentStatus,
+    ApplicationStatus,
     QueueDue,
 )
 from govstore.applications.models import (
@@ -123,6 +124,103 @@ def application_get_own(*, actor: Actor, reference: str) -> Application:
         access_refusal_record(actor=actor, asked_for=reference, application=application)
         raise Http404(_("No application with this number is open to you."))
     return application
+
+
+def application_get_for_staff(
+    *, actor: Actor, reference: str
+) -> tuple[Application, frozenset[str]]:
+    """The application and the actor's roles at its store, for the staff pages and the
+    staff API. Its citizen may read it elsewhere, but staff views are for staff of its
+    store and supervisors only: anyone else gets Http404, logged, as for none at all."""
+    application = application_get_for_actor(actor=actor, reference=reference)
+    roles = staff_roles(actor, application.store)
+    if not roles and not is_supervisor(actor):
+        access_refusal_record(actor=actor, asked_for=reference, application=application)
+        raise Http404(_("No application with this number is open to you."))
+    return application, roles
+
+
+def staff_queue_store(*, actor: Actor, slug: str | None = None) -> Store:
+    """Whose queue the actor works: staff their own store's (a slug naming another store
+    is refused), a supervisor the open store the slug names, else the first one. Anyone
+    else gets Http404."""
+    member = _member(actor)
+    if member is not None and hasattr(member.agency, "store"):
+        store: Store = member.agency.store
+        if slug and slug != store.slug:
+            raise Http404(_("No staff queue here is open to you."))
+        return store
+    if is_supervisor(actor):
+        stores = Store.objects.filter(is_open=True).order_by("name_zh", "pk")
+        chosen = stores.filter(slug=slug).first() if slug else stores.first()
+        if chosen is not None:
+            return chosen
+    raise Http404(_("No staff queue here is open to you."))
+
+
+# Which roles may take each staff decision, and in which status it is open. The services
+# enforce the same rules; this only says which decisions to offer.
+STAFF_ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "claim": (
+        frozenset({StaffRole.REVIEWER, StaffRole.STORE_ADMIN}),
+        frozenset({ApplicationStatus.SUBMITTED}),
+    ),
+    "approve": (
+        frozenset({StaffRole.REVIEWER, StaffRole.STORE_ADMIN}),
+        frozenset({ApplicationStatus.IN_REVIEW}),
+    ),
+    "request_resubmission": (
+        frozenset({StaffRole.REVIEWER, StaffRole.STORE_ADMIN}),
+        frozenset({ApplicationStatus.IN_REVIEW}),
+    ),
+    "reject": (
+        frozenset({StaffRole.REVIEWER, StaffRole.STORE_ADMIN}),
+        frozenset({ApplicationStatus.IN_REVIEW}),
+    ),
+    "release": (
+        frozenset({StaffRole.REVIEWER, StaffRole.STORE_ADMIN}),
+        frozenset({ApplicationStatus.IN_REVIEW}),
+    ),
+    "production_start": (
+        frozenset({StaffRole.PRODUCER, StaffRole.STORE_ADMIN}),
+        frozenset({ApplicationStatus.APPROVED}),
+    ),
+    "production_done": (
+        frozenset({StaffRole.PRODUCER, StaffRole.STORE_ADMIN}),
+        frozenset({ApplicationStatus.IN_PRODUCTION}),
+    ),
+    "dispatch": (
+        frozenset({StaffRole.DISPATCHER, StaffRole.STORE_ADMIN}),
+        frozenset({ApplicationStatus.READY_FOR_DISPATCH}),
+    ),
+    "hand_over": (
+        frozenset({StaffRole.DISPATCHER, StaffRole.STORE_ADMIN}),
+        frozenset({ApplicationStatus.READY_FOR_PICKUP}),
+    ),
+    "mark_delivered": (
+        frozenset({StaffRole.DISPATCHER, StaffRole.STORE_ADMIN}),
+        frozenset({ApplicationStatus.DISPATCHED}),
+    ),
+}
+# Decisions on a claimed case belong to the reviewer who claimed it (or a store admin).
+CLAIMANT_ONLY = frozenset({"approve", "request_resubmission", "reject", "release"})
+
+
+def staff_actions_open(application: Application, roles: frozenset[str], actor: Actor) -> list[str]:
+    """The decisions the actor, with these roles at the application's store, may take
+    on it now."""
+    open_actions = []
+    for action, (allowed_roles, statuses) in STAFF_ACTIONS.items():
+        if application.status not in statuses or not roles & allowed_roles:
+            continue
+        if (
+            action in CLAIMANT_ONLY
+            and application.claimed_by_id != actor.pk
+            and StaffRole.STORE_ADMIN not in roles
+        ):
+            continue
+        open_actions.append(action)
+    return open_actions
 
 
 def applications_of_citizen(actor: Actor) -> QuerySet[Application]:
