@@ -1,6 +1,6 @@
 """Bids and proxy bids. See docs/adr/0004-bids-under-a-lot-row-lock.md.
 
-Every bid locks the lot's row first (SELECT ... FOR UPDATE) and only then reads the
+Every bid locks the lot's row first (SELECT ... FOR NO KEY UPDATE) and only then reads the
 clock, the current price and the leader, decides, writes the bid and its log entry and
 moves the lot on, all in one transaction. Bids on one lot are therefore decided one at a
 time, in the order the lock lets them in, each against the state the one before left:
@@ -155,6 +155,29 @@ def _bid_check(
     return None, minimum, matched and amount_fen == minimum
 
 
+def _too_low_before_lock(
+    lot: Lot, actor: User, amount_fen: int, *, now: datetime.datetime | None
+) -> tuple[Registration, int] | None:
+    """The bidder's registration and minimum, if a fresh unlocked read of the lot already
+    shows the bid below the minimum; else None. The minimum a bidder must bid never goes
+    down while bidding lasts (the price only rises; the lead passes at the same price
+    only to a better priority right), so a bid too low now is too low under the lock
+    too, and the many stale bids of a busy last minute are refused without queueing for
+    it. Everything else is decided under the lock."""
+    if not actor.is_authenticated:
+        return None
+    fresh = Lot.objects.get(pk=lot.pk)
+    if fresh.sale_mode != SaleMode.AUCTION:
+        return None
+    registration = _registration(fresh, actor)
+    if registration is None:
+        return None
+    code, minimum, _matched = _bid_check(fresh, registration, amount_fen, now=now or timezone.now())
+    if code != "too_low" or minimum is None:
+        return None
+    return registration, minimum
+
+
 def bid_place(
     *, actor: User, lot: Lot, amount_fen: Any, now: datetime.datetime | None = None
 ) -> Bid:
@@ -166,21 +189,27 @@ def bid_place(
     amount = rules.require_fen(amount_fen)
     code: str | None = None
     minimum: int | None = None
-    with transaction.atomic():
-        lot = lock_lot(lot)
-        now = now or timezone.now()
-        registration = _registration(lot, actor)
-        code, minimum, matched = _bid_check(lot, registration, amount, now=now)
-        if code is None and registration is not None:
-            open_if_due(lot, now=now)
-            bid = _accept(lot, registration, amount, now=now, by_proxy=False, matched=matched)
-            if lot.sale_mode == SaleMode.FIXED_PRICE:
-                close(lot, now=now)
-            else:
-                _proxies_respond(lot, now=now)
-            lot.save(update_fields=BIDDING_FIELDS)
-            lot_push_after_commit(lot.pk)
-            return bid
+    registration: Registration | None = None
+    stale = _too_low_before_lock(lot, actor, amount, now=now)
+    if stale is not None:
+        registration, minimum = stale
+        code = "too_low"
+    else:
+        with transaction.atomic():
+            lot = lock_lot(lot)
+            now = now or timezone.now()
+            registration = _registration(lot, actor)
+            code, minimum, matched = _bid_check(lot, registration, amount, now=now)
+            if code is None and registration is not None:
+                open_if_due(lot, now=now)
+                bid = _accept(lot, registration, amount, now=now, by_proxy=False, matched=matched)
+                if lot.sale_mode == SaleMode.FIXED_PRICE:
+                    close(lot, now=now)
+                else:
+                    _proxies_respond(lot, now=now)
+                lot.save(update_fields=BIDDING_FIELDS)
+                lot_push_after_commit(lot.pk)
+                return bid
     assert code is not None
     refuse(
         lot=lot,

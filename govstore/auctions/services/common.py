@@ -43,8 +43,14 @@ BIDDING_FIELDS = [
 
 def lock_lot(lot: Lot | int) -> Lot:
     """The lot's row, locked until the transaction ends: the one lock every bid,
-    registration change and close of this lot waits on, so they happen one at a time."""
-    return Lot.objects.select_for_update().get(pk=lot if isinstance(lot, int) else lot.pk)
+    registration change and close of this lot waits on, so they happen one at a time.
+
+    NO KEY UPDATE, because the lot's key never changes: the lock still excludes every
+    other bid, but rows that only point at the lot (a refusal's event, a registration)
+    can be inserted without queueing behind the bid that holds it."""
+    return Lot.objects.select_for_update(no_key=True).get(
+        pk=lot if isinstance(lot, int) else lot.pk
+    )
 
 
 def new_reference(now: datetime.datetime) -> str:

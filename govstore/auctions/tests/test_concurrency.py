@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from govstore.auctions import bidlog, services
-from govstore.auctions.constants import DepositStatus, LotStatus
-from govstore.auctions.models import Bid, Lot
+from govstore.auctions.constants import DepositStatus, LotEventKind, LotStatus
+from govstore.auctions.models import Bid, Lot, LotEvent
 from govstore.auctions.tests.factories import INCREMENT, START, STARTING, make_auction
 from govstore.payments import ledger
 from govstore.payments.constants import RefundStatus
@@ -26,6 +26,14 @@ BIDDERS = 50
 BIDS_EACH = 20
 
 
+def _lot_reads(statements: list[str]) -> list[int]:
+    return [
+        i
+        for i, sql in enumerate(statements)
+        if sql.startswith("SELECT") and 'FROM "auctions_lot"' in sql
+    ]
+
+
 @pytest.mark.django_db
 def test_the_lot_row_is_locked_before_the_bid_is_written(django_capture_on_commit_callbacks):
     auction = make_auction(django_capture_on_commit_callbacks)
@@ -33,17 +41,33 @@ def test_the_lot_row_is_locked_before_the_bid_is_written(django_capture_on_commi
     with CaptureQueriesContext(connection) as captured:
         auction.bid("a", STARTING, at=START)
     statements = [query["sql"] for query in captured.captured_queries]
-    lock = next(
-        i
-        for i, sql in enumerate(statements)
-        if sql.startswith("SELECT") and 'FROM "auctions_lot"' in sql
-    )
     insert = next(
         i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "auctions_bid"')
     )
-    assert lock < insert
     if connection.vendor == "postgresql":
-        assert "FOR UPDATE" in statements[lock]
+        lock = next(i for i in _lot_reads(statements) if "FOR NO KEY UPDATE" in statements[i])
+    else:
+        lock = _lot_reads(statements)[-1]
+    assert lock < insert
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks are only real on PostgreSQL"
+)
+def test_a_bid_already_too_low_is_refused_without_waiting_for_the_lock(
+    django_capture_on_commit_callbacks,
+):
+    auction = make_auction(django_capture_on_commit_callbacks)
+    auction.bidder("a")
+    auction.bidder("b")
+    auction.bid("a", STARTING, at=START)
+    with CaptureQueriesContext(connection) as captured, pytest.raises(ValidationError) as refused:
+        auction.bid("b", STARTING, at=START)
+    assert refused.value.code == "too_low"
+    assert not any("FOR NO KEY UPDATE" in query["sql"] for query in captured.captured_queries)
+    # The refusal is on the record all the same.
+    assert LotEvent.objects.filter(lot=auction.lot, kind=LotEventKind.REFUSED).count() == 1
 
 
 def _account(name: str) -> int:
