@@ -7,6 +7,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # The HTTP application must be built before anything imports models.
 django_asgi_app = get_asgi_application()
 
+# A lost or wrong document master key stops the server here, not at the first photo.
+from govstore.documents.keys import master_key_check_at_startup  # noqa: E402
+
+master_key_check_at_startup()
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
