@@ -45,6 +45,9 @@ class RefundKind(models.TextChoices):
     CANCELLED = "cancelled", _("Application cancelled")
     DUPLICATE_PAYMENT = "duplicate_payment", _("Paid twice")
     COMPLAINT = "complaint", _("Complaint upheld")
+    # A judicial auction's deposit goes back to a bidder who did not win, or when the lot
+    # is withdrawn. Not a refund of a fee: figures about stores' service leave it out.
+    DEPOSIT_RELEASED = "deposit_released", _("Auction deposit returned")
     OTHER = "other", _("Other")
 
 

@@ -238,7 +238,7 @@ def deposit_release(*, registration: Registration, now: datetime.datetime | None
                 payment=payment,
                 amount_fen=payment.amount_fen,
                 reason=_("Deposit for lot %(reference)s refunded") % {"reference": lot.reference},
-                kind=RefundKind.OTHER,
+                kind=RefundKind.DEPOSIT_RELEASED,
             )
             moved = Registration.objects.filter(
                 pk=registration.pk, deposit_status=DepositStatus.HELD
