@@ -1,6 +1,7 @@
 """Load the demo: the Qingdao vehicle administration's store with its three services, a
-Zhejiang court's store, the national fee table and 2026 working-day calendar, registry
-records for every journey, and one account per role.
+Zhejiang court's store with judicial auction lots in every state, the national fee table
+and 2026 working-day calendar, registry records for every journey, and one account per
+role.
 
 Running it again changes nothing and creates no duplicates: everything is found by its
 natural key and updated in place; fee versions that exist are never touched; example
@@ -35,6 +36,7 @@ from govstore.stores.services import staff_member_create, staff_roles_set
 
 DEMO_PASSWORD = "govstore-demo"  # noqa: S105 - published on purpose, for local use only
 OPERATOR_MOBILE = "13900000099"
+COURT_CLERK_MOBILE = "13900000011"
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,14 @@ _STAFF = (
         "answer citizens' questions in the store's chat",
     ),
     _StaffAccount(
-        "13900000011",
+        COURT_CLERK_MOBILE,
         "Court clerk (Hangzhou)",
         "hangzhou_court",
         "HZ0011",
         (StaffRole.COURT_CLERK,),
-        "publish lots with their notice, run and settle judicial auctions",
+        "publish lots with their notice, run and settle judicial auctions; the court's "
+        "lots (one open for bidding, three in notice, one sold waiting for the balance, "
+        "one failed) are at /auctions/court/",
     ),
     _StaffAccount(
         "13900000021",
@@ -155,6 +159,13 @@ class Command(BaseCommand):
             people = _registry_people(today)
             rows = self._accounts(operator=operator, stores=stores, people=people)
 
+        # Imported here: the lots are the auctions context's. Loaded after the accounts
+        # commit, one transaction per lot: deposits go through the payments context.
+        from govstore.auctions.demo import load_auctions_demo
+
+        clerk = User.objects.get(mobile=COURT_CLERK_MOBILE)
+        lots = load_auctions_demo(court=stores.hangzhou_court, clerk=clerk)
+
         if options["history"]:
             # Imported here: the history is the feedback context's, loaded on request.
             from govstore.feedback.demo import load_history_demo
@@ -167,6 +178,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Stores: {stores.qingdao_store.name_en}; {stores.court_store.name_en}")
         self.stdout.write("Services: " + "; ".join(service.name_en for service in services))
+        if lots:
+            self.stdout.write(f"Judicial auctions at /auctions/ ({stores.court_store.name_en}):")
+            for lot in lots:
+                self.stdout.write(f"  {lot.reference}  {lot.state}  {lot.title}")
         self.stdout.write("")
         self.stdout.write(f'Demo accounts (password for all: "{DEMO_PASSWORD}"):')
         self._table(rows)
@@ -201,7 +216,8 @@ class Command(BaseCommand):
                 "Citizen, real name verified",
                 "13800000001",
                 f"follow stores; in the registry {holder['name']}, valid licence, "
-                f"car {holder['plate']} due for inspection",
+                f"car {holder['plate']} due for inspection; register and bid on the court's "
+                "open car at /auctions/",
             ),
             (
                 "Citizen, not yet verified",
