@@ -11,7 +11,7 @@ from govstore.auctions.services.lots import (
     lot_update,
     lot_withdraw,
 )
-from govstore.auctions.services.photos import lot_photo_add
+from govstore.auctions.services.photos import lot_photo_add, lot_photo_move, lot_photo_remove
 from govstore.auctions.services.registrations import (
     deposit_mark_held,
     deposit_pay,
@@ -55,6 +55,8 @@ __all__ = [
     "lot_fixed_price_offer",
     "lot_mark_paid",
     "lot_photo_add",
+    "lot_photo_move",
+    "lot_photo_remove",
     "lot_reauction",
     "lot_update",
     "lot_withdraw",
