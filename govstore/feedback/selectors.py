@@ -140,6 +140,17 @@ def store_ratings(*, store: Store) -> "QuerySet[Rating]":
     return Rating.objects.filter(store=store).order_by("-created_at", "-pk")
 
 
+def ratings_of_citizen(*, actor: Actor) -> "QuerySet[Rating]":
+    """The ratings the citizen gave, newest first; none for anyone not signed in."""
+    if not actor.is_authenticated:
+        return Rating.objects.none()
+    return (
+        Rating.objects.filter(citizen_id=actor.pk)
+        .select_related("store", "application")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def may_reply(*, actor: Actor, store: Store) -> bool:
     member = staff_member_for(actor)
     return (
@@ -257,6 +268,12 @@ def _filtered(
     return queryset
 
 
+# Open complaints first, by the day the store's answer is due; every field is never null.
+STORE_QUEUE_ORDERING = ("closed_last", "answer_due_on", "-filed_at", "-pk")
+# The decision due day is set whenever a complaint is escalated, so it is never null here.
+ESCALATED_QUEUE_ORDERING = ("decide_due_on", "-filed_at", "-pk")
+
+
 def complaints_for_store(
     *, actor: Actor, status: str = "", late: bool = False, today: datetime.date | None = None
 ) -> "QuerySet[Complaint] | None":
@@ -272,11 +289,14 @@ def complaints_for_store(
     queryset = Complaint.objects.filter(store__agency_id=member.agency_id).select_related(
         "store", "application"
     )
-    return _filtered(queryset, status=status, late=late, today=today).order_by(
-        Case(When(status=ComplaintStatus.CLOSED, then=Value(1)), default=Value(0)),
-        "answer_due_on",
-        "-filed_at",
-        "-pk",
+    # The rank is a named annotation (not an expression in order_by) so a cursor page
+    # can continue after it.
+    return (
+        _filtered(queryset, status=status, late=late, today=today)
+        .annotate(
+            closed_last=Case(When(status=ComplaintStatus.CLOSED, then=Value(1)), default=Value(0))
+        )
+        .order_by(*STORE_QUEUE_ORDERING)
     )
 
 
@@ -298,6 +318,19 @@ def complaints_for_supervision(
         "-filed_at",
         "-pk",
     )
+
+
+def complaints_escalated(
+    *, actor: Actor, late: bool = False, today: datetime.date | None = None
+) -> "QuerySet[Complaint] | None":
+    """The complaints waiting for a supervisor's decision, the soonest due first; None
+    for anyone but supervisors."""
+    queryset = complaints_for_supervision(
+        actor=actor, status=ComplaintStatus.ESCALATED, late=late, today=today
+    )
+    if queryset is None:
+        return None
+    return queryset.order_by(*ESCALATED_QUEUE_ORDERING)
 
 
 def complaint_application_for_citizen(*, actor: Actor, reference: str) -> Application:
