@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from govstore.accounts.constants import AccountKind
 from govstore.accounts.models import User
 from govstore.applications.models import ApplicationDocument
 from govstore.applications.selectors import is_supervisor, staff_roles
@@ -253,6 +254,28 @@ def citizen_conversations(*, actor: Actor) -> QuerySet[Conversation]:
         Conversation.objects.filter(citizen=actor).select_related("store", "application"),
         Side.CITIZEN,
     ).order_by(F("last_message_at").desc(nulls_last=True), "-pk")
+
+
+def conversations_for_actor(
+    *, actor: Actor, store_id: int | None = None, unread_only: bool = False
+) -> QuerySet[Conversation]:
+    """The list a person sees, each with `unread` from their side: a citizen's own
+    conversations (My messages); for anyone else the inbox of the stores they answer
+    for, with Http404 as the inbox page gives when they answer for none (or not for
+    `store_id`)."""
+    if not isinstance(actor, User) or not actor.is_active:
+        return Conversation.objects.none()
+    if actor.kind == AccountKind.CITIZEN:
+        conversations = citizen_conversations(actor=actor)
+        if store_id is not None:
+            conversations = conversations.filter(store_id=store_id)
+        return conversations.filter(Q(unread__gt=0)) if unread_only else conversations
+    store = None
+    if store_id is not None:
+        store = next((each for each in answering_stores(actor) if each.pk == store_id), None)
+        if store is None:
+            raise Http404(_("No inbox here is open to you."))
+    return staff_inbox(actor=actor, store=store, unread_only=unread_only)
 
 
 def quick_replies(store: Store) -> QuerySet[QuickReply]:

@@ -3,13 +3,17 @@ and channels; anyone else's is "not found"."""
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from govstore.accounts.models import User
 from govstore.notifications.models import Notification, NotificationPreference
 
 
-def notifications_for(*, actor: User) -> "QuerySet[Notification]":
-    return Notification.objects.filter(recipient=actor).order_by("-created_at", "-pk")
+def notifications_for(*, actor: User, unread_only: bool = False) -> "QuerySet[Notification]":
+    notifications = Notification.objects.filter(recipient=actor)
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by("-created_at", "-pk")
 
 
 def notification_get_for_actor(*, actor: User, pk: int, lock: bool = False) -> Notification:
@@ -18,7 +22,7 @@ def notification_get_for_actor(*, actor: User, pk: int, lock: bool = False) -> N
         queryset = queryset.select_for_update()
     notification = queryset.filter(pk=pk).first()
     if notification is None:
-        raise Http404("No such notification.")
+        raise Http404(_("No such notification."))
     return notification
 
 
