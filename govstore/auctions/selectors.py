@@ -2,6 +2,7 @@
 place. Bidders are known by their codes only until the close (Art. 18): the court
 included. A lot the actor may not see is a 404, as for a lot that does not exist."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from govstore.accounts.constants import AccountKind
 from govstore.accounts.models import User
+from govstore.auctions import rules
 from govstore.auctions.constants import CLOSED_STATUSES, LotStatus
 from govstore.auctions.models import Bid, Lot, LotEvent, LotPhoto, Registration, TransferNotice
 from govstore.core.masking import mask_name
@@ -237,4 +239,62 @@ def transfer_notices_for_actor(*, actor: Actor) -> QuerySet[TransferNotice]:
         raise Http404(_("There is no such page."))
     return TransferNotice.objects.select_related("lot__court", "vehicle").order_by(
         "applied_at", "-issued_at"
+    )
+
+
+def bids_public(*, lot: Lot) -> QuerySet[Bid]:
+    """The lot's accepted bids as anyone may read them, for paging: each carries its
+    registration's code, and nothing reads the bidder behind it."""
+    return (
+        Bid.objects.filter(lot=lot)
+        .select_related("registration")
+        .only(
+            "pk",
+            "lot_id",
+            "seq",
+            "amount_fen",
+            "placed_at",
+            "by_proxy",
+            "matched",
+            "registration__code",
+        )
+    )
+
+
+def lot_photos(*, lot: Lot) -> QuerySet[LotPhoto]:
+    """The photos of a lot the actor may already see, in the notice's order."""
+    return LotPhoto.objects.filter(lot=lot).order_by("position", "pk")
+
+
+def registration_get_own(*, actor: Actor, lot: Lot) -> Registration:
+    """The actor's own registration for the lot; anyone else's, or none, is a 404."""
+    registration = registration_for(actor=actor, lot=lot)
+    if registration is None:
+        raise Http404(_("You are not registered for this lot."))
+    return registration
+
+
+def minimum_bid_for(*, actor: Actor, lot: Lot, now: datetime.datetime) -> int | None:
+    """The least the actor may bid on the lot now, as the lot page shows it: None when
+    they are not registered, bidding is not open by the clock, or they cannot bid
+    (they lead, or a fixed-price sale is taken)."""
+    registration = registration_for(actor=actor, lot=lot)
+    if registration is None or rules.bidding_window_refusal(lot, now=now) is not None:
+        return None
+    leading = (
+        Registration.objects.select_related("priority_holder").filter(pk=lot.leading_id).first()
+        if lot.leading_id
+        else None
+    )
+    minimum, _matched = rules.minimum_bid(lot, registration, leading)
+    return minimum
+
+
+def lot_photos_first(*, lots: list[Lot]) -> list[tuple[int, int]]:
+    """(lot id, photo id) of each listed lot's photos, first photo first, for a list's
+    thumbnails."""
+    return list(
+        LotPhoto.objects.filter(lot__in=lots)
+        .order_by("lot_id", "position", "pk")
+        .values_list("lot_id", "pk")
     )
