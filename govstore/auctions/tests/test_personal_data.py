@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from govstore.accounts.personal_data import personal_data_archive_download, registered_sections
 from govstore.accounts.tests.factories import TEST_PASSWORD, UserFactory
@@ -68,7 +68,9 @@ def paid(django_capture_on_commit_callbacks) -> Auction:
     url = services.lot_balance_pay(
         actor=auction.user("holder"), lot=auction.refresh(), return_url=RETURN_URL
     )
-    pay_at_cashier(url, capture)
+    # The cashier's pages activate their own language; the test keeps its own.
+    with translation.override(translation.get_language()):
+        pay_at_cashier(url, capture)
     auction.refresh()
     return auction
 
