@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -237,8 +237,9 @@ def lot_photo_get(*, actor: Actor, lot: Lot, pk: int) -> LotPhoto:
 def transfer_notices_for_actor(*, actor: Actor) -> QuerySet[TransferNotice]:
     if not is_vehicle_administration_staff(actor):
         raise Http404(_("There is no such page."))
+    # Notices still to apply first, on every database (NULLs sort differently by default).
     return TransferNotice.objects.select_related("lot__court", "vehicle").order_by(
-        "applied_at", "-issued_at"
+        F("applied_at").asc(nulls_first=True), "-issued_at"
     )
 
 

@@ -119,7 +119,7 @@ def load_stores_demo() -> DemoStores:
                     "（起拍价的5%至20%）后，以竞买代码匿名出价；起拍价不低于评估价的70%。"
                     "竞价期间至少24小时，结束前5分钟内有人出价的，自动延时5分钟。"
                     "未成交的竞买人，保证金在拍卖结束后24小时内退还或解冻。\n\n"
-                    "首批拍品即将在本店发布，欢迎关注。"
+                    "本院正在拍卖和即将拍卖的拍品见「司法拍卖」页面，关注本店可及时获知新拍品。"
                 ),
                 "description_en": (
                     "The Hangzhou Intermediate People's Court will sell cars and property "
@@ -134,8 +134,8 @@ def load_stores_demo() -> DemoStores:
                     "at least 24 hours, and a bid in the last 5 minutes extends the end by 5 "
                     "minutes. Bidders who do not win get their deposit back within 24 hours "
                     "of the close.\n\n"
-                    "The first lots will be listed in this store soon: follow it to hear "
-                    "about them."
+                    "The court's current and coming lots are listed under Judicial auctions: "
+                    "follow this store to hear about new ones."
                 ),
                 "service_hours_zh": "周一至周五 8:30–12:00，13:30–17:00（法定节假日除外）",
                 "service_hours_en": (
