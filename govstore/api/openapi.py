@@ -5,6 +5,7 @@ import json
 import re
 from typing import Any
 
+from django.utils import translation
 from django.utils.functional import Promise
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.operation import Operation
@@ -89,10 +90,13 @@ class GovstoreSchema(OpenAPISchema):
 
 
 def error_codes_description() -> str:
-    lines = ["| code | status | when |", "|---|---|---|"]
-    for code, status, when in CODE_TABLE:
-        lines.append(f"| `{code}` | {status} | {when} |")
-    return "\n".join(lines)
+    # Built once, at import, into the API's description: in English whatever language is
+    # active then, so the committed docs/openapi.yaml does not depend on it.
+    with translation.override("en"):
+        lines = ["| code | status | when |", "|---|---|---|"]
+        for code, status, when in CODE_TABLE:
+            lines.append(f"| `{code}` | {status} | {when} |")
+        return "\n".join(lines)
 
 
 def plain(value: Any) -> Any:
