@@ -1,7 +1,30 @@
 import base64
 import secrets
+import uuid
 
 import pytest
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "two_factor: keep TWO_FACTOR_REQUIRED on (unit tests sign staff in with force_login "
+        "and run without it otherwise)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_setting(request, settings):
+    """Unit tests sign staff in with force_login, which cannot pass the code step: they
+    run with two-factor off, except tests marked two_factor (which prove it is enforced)
+    and the browser journeys (which sign in with the demo's authenticator keys)."""
+    if not (
+        request.node.get_closest_marker("two_factor") or request.node.get_closest_marker("browser")
+    ):
+        settings.TWO_FACTOR_REQUIRED = False
+    # Rate-limit counters of one test never count toward another's, even on a shared Redis.
+    settings.RATE_LIMIT_KEY_PREFIX = f"ratelimit-{uuid.uuid4().hex}"
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,12 @@ Production differs only in environment values (DATABASE_URL, REDIS_URL, ...).
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,13 +32,17 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
-# The embedded default is for a developer's machine; production sets its own key.
+# The embedded default is for a developer's machine; production sets its own key, and
+# refuses to start with the published one.
 SECRET_KEY = os.environ.get("SECRET_KEY", "embedded-default-key-not-for-production-use-0123456789")
+if not DEBUG and "SECRET_KEY" not in os.environ:
+    raise ImproperlyConfigured("Set SECRET_KEY (50 or more random characters) when DEBUG is off.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with every change written to the audit trail (accounts.admin_audit).
+    "govstore.accounts.admin_config.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "govstore.core",
     "govstore.accounts",
     "govstore.stores",
@@ -65,13 +75,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions end after inactivity; then no staff page opens before the code.
+    "govstore.accounts.middleware.StaffSessionIdleMiddleware",
+    "govstore.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Must stay last: it turns an axes lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -356,20 +371,103 @@ DELIVERY_SANDBOX_STEP_SECONDS = int(os.environ.get("DELIVERY_SANDBOX_STEP_SECOND
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+LANGUAGE_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# The header only allows the domain onto browsers' preload lists; it is put there by
+# submitting it, which stays a decision for whoever runs the domain.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Behind the TLS-terminating proxy, which says so in X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The load balancer's health check speaks plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+
+def _websocket_sources(hosts: list[str], *, secure_only: bool) -> list[str]:
+    """ws:/wss: sources for the site's own host names: browsers have not always counted
+    a WebSocket to the same host as 'self'."""
+    sources = []
+    for host in hosts:
+        # CSP host sources cannot name an IPv6 address; 'self' still covers it.
+        if not host or host == "*" or host.startswith("["):
+            continue
+        name = "*" + host if host.startswith(".") else host
+        for scheme in ("wss",) if secure_only else ("ws", "wss"):
+            sources.append(f"{scheme}://{name}:*")
+    return sources
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Every page's scripts and styles come from our own static files: no inline script, no
+# style attribute, no eval. The real payment gateway is the one other place a form may
+# send the browser (the cashier redirect after "Pay").
+_FORM_TARGETS = [SELF]
+if PAYMENTS_PROVIDER != "sandbox" and _origin(ALIPAY_GATEWAY_URL):
+    _FORM_TARGETS.append(_origin(ALIPAY_GATEWAY_URL))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # blob: for the photo the upload page shrinks on the phone before sending.
+        "img-src": [SELF, "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF, *_websocket_sources(ALLOWED_HOSTS, secure_only=SECURE_SSL_REDIRECT)],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": _FORM_TARGETS,
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Two-factor: staff, supervisors and the operator sign in with a password and then a
+# 6-digit code from an authenticator app (TOTP); citizens are not asked. Turning it off
+# is for development only.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "govstore")
+# Wrong codes in a row (passwords are counted by axes) before the code step is paused
+# for TWO_FACTOR_LOCKOUT_MINUTES.
+TWO_FACTOR_FAILURE_LIMIT = int(os.environ.get("TWO_FACTOR_FAILURE_LIMIT", "5"))
+TWO_FACTOR_LOCKOUT_MINUTES = int(
+    os.environ.get("TWO_FACTOR_LOCKOUT_MINUTES", os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+)
+# Staff sessions end after this much inactivity (sliding); citizens keep SESSION_COOKIE_AGE.
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "30"))
+
+# Rate limits (govstore/core/ratelimit.py): "N/period", period in s, m, h or d.
+RATE_LIMIT_KEY_PREFIX = os.environ.get("RATE_LIMIT_KEY_PREFIX", "ratelimit")
+RATE_LIMITS = {
+    # New accounts per address.
+    "signup": os.environ.get("RATE_LIMIT_SIGNUP", "10/h"),
+    # Sign-in attempts per address, whatever the number tried (axes locks one number
+    # on one address after LOGIN_FAILURE_LIMIT wrong passwords).
+    "login": os.environ.get("RATE_LIMIT_LOGIN", "30/10m"),
+    # Sign-in attempts per mobile number, from any address.
+    "login_account": os.environ.get("RATE_LIMIT_LOGIN_ACCOUNT", "20/h"),
+    # Verification codes sent by SMS, per account or address.
+    "sms_code": os.environ.get("RATE_LIMIT_SMS_CODE", "5/h"),
+    # Chat messages per account, over all its conversations.
+    "message": os.environ.get("RATE_LIMIT_MESSAGE", "30/m"),
+    # Bids and automatic-bid changes per account.
+    "bid": os.environ.get("RATE_LIMIT_BID", "60/m"),
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "govstore.ratelimit": {"level": "WARNING"}},
 }
 
 # --- Product settings --------------------------------------------------------------------

@@ -1,10 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from govstore.accounts.models import AccountEvent, User
+from govstore.accounts.models import AccountEvent, AdminAuditEntry, User
+from govstore.accounts.services import two_factor_reset
 from govstore.accounts.validators import validate_mobile
 
 
@@ -89,6 +92,33 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     inlines = (AccountEventInline,)
+    actions = ("reset_two_factor",)
+
+    @admin.action(
+        description=_("Reset two-factor authentication (the next sign-in sets it up again)")
+    )
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        assert isinstance(request.user, User)
+        reset = refused = 0
+        for account in queryset.order_by("pk"):
+            try:
+                two_factor_reset(actor=request.user, user=account)
+            except PermissionDenied:
+                refused += 1
+            else:
+                reset += 1
+        if reset:
+            self.message_user(
+                request,
+                _("Two-factor authentication reset for %(count)d accounts.") % {"count": reset},
+            )
+        if refused:
+            self.message_user(
+                request,
+                _("%(count)d accounts were not reset: nobody resets their own.")
+                % {"count": refused},
+                messages.WARNING,
+            )
 
     def get_inlines(self, request: HttpRequest, obj: User | None) -> list:
         # A new account has no history yet.
@@ -109,3 +139,33 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("real name"))
     def masked_real_name(self, obj: User) -> str:
         return obj.masked_real_name or "—"
+
+
+@admin.register(AdminAuditEntry)
+class AdminAuditEntryAdmin(admin.ModelAdmin):
+    """The trail of changes made here. Nobody edits or deletes it, the operator included."""
+
+    list_display = ("created_at", "actor", "action", "action_name", "content_type", "object_repr")
+    list_filter = ("action", "content_type")
+    search_fields = ("object_repr", "object_id", "action_name")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "created_at",
+        "actor",
+        "action",
+        "action_name",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "changes",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

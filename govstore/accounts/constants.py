@@ -27,3 +27,23 @@ class AccountEventKind(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     PERSONAL_DATA_DOWNLOADED = "personal_data_downloaded", _("Personal data downloaded")
     PERSONAL_DATA_REFUSED = "personal_data_refused", _("Personal data download refused")
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Authenticator app set up")
+    TWO_FACTOR_VERIFIED = "two_factor_verified", _("Signed in with a code")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("Wrong sign-in code")
+    TWO_FACTOR_LOCKED = "two_factor_locked", _("Sign-in codes paused")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Authenticator app reset")
+    SIGNED_OUT_IDLE = "signed_out_idle", _("Signed out after inactivity")
+    RATE_LIMITED = "rate_limited", _("Too many tries")
+
+
+class AdminAuditAction(models.TextChoices):
+    ADD = "add", _("Added")
+    CHANGE = "change", _("Changed")
+    DELETE = "delete", _("Deleted")
+    ACTION = "action", _("Bulk action")
+
+
+# Accounts of these kinds sign in with a password and a code from an authenticator app.
+TWO_FACTOR_KINDS = frozenset({AccountKind.STAFF, AccountKind.SUPERVISOR, AccountKind.OPERATOR})
+# Digits of a sign-in code.
+TWO_FACTOR_DIGITS = 6

@@ -46,4 +46,23 @@ def account_event_sentence(event: AccountEvent) -> str:
         if payload.get("reason") == "too_many_attempts":
             return _("A download of your personal data was refused: too many wrong passwords.")
         return _("A download of your personal data was refused: the password was wrong.")
+    if event.kind == AccountEventKind.TWO_FACTOR_ENROLLED:
+        return _("You set up your authenticator app for signing in.")
+    if event.kind == AccountEventKind.TWO_FACTOR_VERIFIED:
+        return _("You signed in with a code from your authenticator app.")
+    if event.kind == AccountEventKind.TWO_FACTOR_FAILED:
+        return _("A wrong sign-in code was entered for your account.")
+    if event.kind == AccountEventKind.TWO_FACTOR_LOCKED:
+        return _("Signing in with a code was paused after too many wrong codes.")
+    if event.kind == AccountEventKind.TWO_FACTOR_RESET:
+        return _(
+            "Your authenticator app was reset by an administrator: set up a new one when "
+            "you next sign in."
+        )
+    if event.kind == AccountEventKind.SIGNED_OUT_IDLE:
+        return _("You were signed out after %(minutes)s minutes without activity.") % {
+            "minutes": payload.get("minutes", "")
+        }
+    if event.kind == AccountEventKind.RATE_LIMITED:
+        return _("Too many tries were made on your account in a short time; some were refused.")
     return str(AccountEventKind(event.kind).label) if event.kind in AccountEventKind.values else ""

@@ -163,3 +163,20 @@ class PersonalDataForm(AccessibleForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": _("Enter your password.")},
     )
+
+
+class TwoFactorCodeForm(AccessibleForm):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        help_text=_("6 digits. A new code shows every 30 seconds; enter the one showing now."),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9 ]*",
+                "class": "one-time-code",
+            }
+        ),
+        error_messages={"required": _("Enter the 6-digit code from your authenticator app.")},
+    )

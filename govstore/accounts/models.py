@@ -6,7 +6,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from govstore.accounts.constants import AccountEventKind, AccountKind, Language
+from govstore.accounts.constants import (
+    AccountEventKind,
+    AccountKind,
+    AdminAuditAction,
+    Language,
+)
 from govstore.core.masking import mask_id_number, mask_mobile, mask_name
 from govstore.core.models import EventBase
 
@@ -91,3 +96,35 @@ class AccountEvent(EventBase):
 
     class Meta(EventBase.Meta):
         indexes = [models.Index(fields=["user", "created_at"])]
+
+
+class AdminAuditEntry(models.Model):
+    """One change made through the operator's admin: who, when, to which object, and
+    which fields went from what to what. Written by the admin itself in the same
+    transaction as the change (govstore/accounts/admin_audit.py), never edited; read by
+    operators in the admin and by supervisors on their own page."""
+
+    actor = models.ForeignKey(
+        User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("what"), max_length=16, choices=AdminAuditAction.choices)
+    # The action's name for bulk actions ("delete_selected", "reset_two_factor", ...).
+    action_name = models.CharField(max_length=100, blank=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Text, not a foreign key: the object may be deleted, and its key may not be a number.
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    # {"fields": {name: {"from": old, "to": new}}, "inlines": [...], "objects": [...]}
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("admin change")
+        verbose_name_plural = _("admin changes")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
