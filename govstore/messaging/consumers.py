@@ -24,6 +24,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from govstore.core.ratelimit import ratelimit_hit_async, refusal_message
 from govstore.messaging import presence, selectors, services
 from govstore.messaging.constants import CLOSE_REFUSED
 from govstore.messaging.models import Conversation
@@ -156,6 +157,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def _send_message(self, content: dict[str, Any]) -> None:
         client_id = str(content.get("client_id") or "")[:64]
+        # The same per-account limit as the page's send form, over every conversation.
+        decision = await ratelimit_hit_async(scope="message", key=f"user:{self.user.pk}")
+        if not decision.allowed:
+            await self.send_json(
+                {"type": "error", "message": refusal_message(decision), "client_id": client_id}
+            )
+            return
         body = content.get("body")
         await self._write(
             services.message_send,

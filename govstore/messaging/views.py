@@ -24,6 +24,7 @@ from govstore.applications.selectors import application_get_for_actor, staff_rol
 from govstore.applications.services import FILING_STATUSES
 from govstore.core.i18n import localized
 from govstore.core.pagination import paginate
+from govstore.core.ratelimit import ratelimit
 from govstore.messaging import export, selectors, services
 from govstore.messaging.constants import PAGE_MESSAGES, ConversationKind, Side
 from govstore.messaging.forms import (
@@ -222,6 +223,7 @@ def _send_and_show(
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit("message", key="user")
 def application_conversation(request: HttpRequest, reference: str) -> HttpResponse:
     """The chat about one application. Its citizen reads and writes here; staff are
     sent to their own page for the same conversation."""
@@ -267,6 +269,7 @@ def application_conversation(request: HttpRequest, reference: str) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit("message", key="user")
 def presale_conversation(request: HttpRequest, slug: str) -> HttpResponse:
     """A citizen's questions to a store before applying."""
     user = _user(request)
@@ -349,6 +352,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit("message", key="user")
 def staff_conversation(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     conversation, viewer = selectors.conversation_open_for_actor(actor=user, pk=pk)
