@@ -27,6 +27,19 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# What the browser reported as blocked by the Content-Security-Policy during a test.
+CSP_VIOLATIONS: list[str] = []
+
+
+def _watch_csp(context):
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(f"{message.location.get('url', '')}: {message.text}")
+
+    context.on("console", on_console)
+    return context
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
@@ -35,8 +48,19 @@ def browser() -> Iterator[object]:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # Every page of every journey is watched for anything the policy blocked.
+        new_context = browser.new_context
+        browser.new_context = lambda *args, **kwargs: _watch_csp(new_context(*args, **kwargs))
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations():
+    """No journey may rely on an inline script or style the policy blocks."""
+    CSP_VIOLATIONS.clear()
+    yield
+    assert not CSP_VIOLATIONS, "\n".join(CSP_VIOLATIONS)
 
 
 @pytest.fixture
@@ -60,7 +84,16 @@ def demo_site(live_server, transactional_db, settings, tmp_path):
     # The demo draws its example pictures into MEDIA_ROOT: keep them out of var/.
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("demo", verbosity=0)
+    _demo_authenticators()
     return live_server
+
+
+def _demo_authenticators() -> None:
+    """Staff sign in with a code: the demo's accounts get their published keys (the
+    demo command gives them too; doing it here again changes nothing)."""
+    from govstore.accounts.demo import demo_totp_devices_ensure
+
+    demo_totp_devices_ensure()
 
 
 @pytest.fixture
@@ -81,6 +114,7 @@ def asgi_site(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
     call_command("demo", verbosity=0)
+    _demo_authenticators()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
