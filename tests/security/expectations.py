@@ -278,6 +278,10 @@ OPTIONAL = {"/media/<path:path>"}
 PAGE_QUERIES: dict[str, Callable[[World], str]] = {
     "feedback:complaint_new": lambda w: f"application={w.application.reference}",
 }
+# Bodies naming the world's objects (ids differ between databases and runs).
+OPERATION_BODIES: dict[str, Callable[[World], Any]] = {
+    "application_start": lambda w: {"service_id": w.service.pk},
+}
 OPERATION_QUERIES: dict[str, Callable[[World], str]] = {
     "complaint_evidence_messages": lambda w: f"application_reference={w.application.reference}",
 }
@@ -316,7 +320,11 @@ def _operations() -> dict[str, Operation]:
     from tests.security.expected import OPERATION_EXPECT
 
     return {
-        operation_id: Operation(expect=expect, query=OPERATION_QUERIES.get(operation_id))
+        operation_id: Operation(
+            expect=expect,
+            query=OPERATION_QUERIES.get(operation_id),
+            body=OPERATION_BODIES.get(operation_id),
+        )
         for operation_id, expect in OPERATION_EXPECT.items()
     }
 

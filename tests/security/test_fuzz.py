@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
@@ -64,9 +64,11 @@ def world(settings) -> World:
 def site():
     """The site as a WSGI application answering on this test's database connection: the
     connection must outlive each request (Django's test client does the same)."""
-    request_finished.disconnect(close_old_connections)
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
     yield get_wsgi_application()
-    request_finished.connect(close_old_connections)
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture
