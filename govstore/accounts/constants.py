@@ -2,6 +2,7 @@ import re
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 REAL_NAME_MAX_LENGTH = 30
@@ -34,10 +35,12 @@ class AccountEventKind(models.TextChoices):
     TWO_FACTOR_RESET = "two_factor_reset", _("Authenticator app reset")
     SIGNED_OUT_IDLE = "signed_out_idle", _("Signed out after inactivity")
     RATE_LIMITED = "rate_limited", _("Too many tries")
+    ACCESS_TOKEN_CREATED = "access_token_created", _("Access token created")
+    ACCESS_TOKEN_REVOKED = "access_token_revoked", _("Access token revoked")
 
 
 class AdminAuditAction(models.TextChoices):
-    ADD = "add", _("Added")
+    ADD = "add", pgettext_lazy("admin change", "Added")
     CHANGE = "change", _("Changed")
     DELETE = "delete", _("Deleted")
     ACTION = "action", _("Bulk action")

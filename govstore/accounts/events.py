@@ -65,4 +65,14 @@ def account_event_sentence(event: AccountEvent) -> str:
         }
     if event.kind == AccountEventKind.RATE_LIMITED:
         return _("Too many tries were made on your account in a short time; some were refused.")
+    if event.kind == AccountEventKind.ACCESS_TOKEN_CREATED:
+        return _("You made the access token “%(name)s” (%(token)s).") % {
+            "name": payload.get("name", ""),
+            "token": payload.get("token", ""),
+        }
+    if event.kind == AccountEventKind.ACCESS_TOKEN_REVOKED:
+        return _("You revoked the access token “%(name)s” (%(token)s).") % {
+            "name": payload.get("name", ""),
+            "token": payload.get("token", ""),
+        }
     return str(AccountEventKind(event.kind).label) if event.kind in AccountEventKind.values else ""

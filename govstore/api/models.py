@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govstore.api.constants import TOKEN_NAME_MAX_LENGTH
 
@@ -17,7 +18,7 @@ class AccessToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_tokens"
     )
-    name = models.CharField(_("name"), max_length=TOKEN_NAME_MAX_LENGTH)
+    name = models.CharField(pgettext_lazy("access token", "name"), max_length=TOKEN_NAME_MAX_LENGTH)
     # The token's first characters ("gst_AbCd1234"), shown so its owner can tell tokens
     # apart; not secret.
     prefix = models.CharField(max_length=16, unique=True)

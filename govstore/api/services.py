@@ -6,7 +6,7 @@ import secrets
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -45,9 +45,8 @@ class CreatedToken:
 
 
 def _history_kind(kind: str) -> AccountEventKind:
-    # The account history keeps token events beside sign-ins and verifications; the
-    # kinds are the API context's own words.
-    return cast(AccountEventKind, kind)
+    # The account history keeps token events beside sign-ins and verifications.
+    return AccountEventKind(kind)
 
 
 def access_token_create(
