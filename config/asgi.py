@@ -18,12 +18,16 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from govstore.accounts.middleware import TwoFactorWebsocketMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            SessionMiddlewareStack(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            # A staff session that has not passed the code step is a stranger to sockets.
+            SessionMiddlewareStack(
+                AuthMiddlewareStack(TwoFactorWebsocketMiddleware(URLRouter(websocket_urlpatterns)))
+            )
         ),
     }
 )

@@ -143,7 +143,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Longer than channels-redis's own 5-second wait on Redis, so an idle
+            # watcher's read on a busy server does not time out and drop its socket.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
         }
     }
 else:
@@ -229,6 +231,45 @@ CELERY_BEAT_SCHEDULE = {
         "task": "govstore.delivery.sandbox.tasks.sandbox_tracking_send_due",
         "schedule": 15.0,
     },
+    # Personal data past its keeping period (docs/privacy.md), nightly and staggered.
+    **{
+        name: {"task": task, "schedule": crontab(hour=2, minute=minute)}
+        for name, task, minute in (
+            ("accounts-sessions-purge", "govstore.documents.tasks.sessions_purge_due", 11),
+            (
+                "accounts-login-records-purge",
+                "govstore.documents.tasks.login_records_purge_due",
+                13,
+            ),
+            ("delivery-addresses-purge", "govstore.delivery.tasks.addresses_purge_due", 21),
+            ("delivery-labels-purge", "govstore.delivery.tasks.shipment_labels_purge_due", 23),
+            (
+                "delivery-webhook-refusals-purge",
+                "govstore.delivery.tasks.webhook_refusals_purge_due",
+                25,
+            ),
+            (
+                "notifications-addresses-purge",
+                "govstore.notifications.tasks.notification_addresses_purge_due",
+                31,
+            ),
+            (
+                "notifications-purge",
+                "govstore.notifications.tasks.notifications_purge_due",
+                33,
+            ),
+            (
+                "supervision-events-purge",
+                "govstore.supervision.tasks.supervision_events_purge_due",
+                41,
+            ),
+            (
+                "feedback-evidence-purge",
+                "govstore.feedback.tasks.complaint_evidence_purge_due",
+                43,
+            ),
+        )
+    },
 }
 
 # --- People ----------------------------------------------------------------------------
@@ -292,6 +333,8 @@ STORAGES = {
 # Citizens' document photos are encrypted at rest with per-file keys wrapped by this
 # master key (base64 of 32 bytes). The embedded default generates one under var/.
 DOCUMENTS_MASTER_KEY = os.environ.get("DOCUMENTS_MASTER_KEY", "")
+# Kept only while a rotation is under way: opens data keys not yet re-wrapped.
+DOCUMENTS_MASTER_KEY_PREVIOUS = os.environ.get("DOCUMENTS_MASTER_KEY_PREVIOUS", "")
 DOCUMENTS_MASTER_KEY_FILE = VAR_DIR / "documents-master.key"
 DOCUMENTS_ROOT = VAR_DIR / "documents"
 # S3-compatible storage replaces the local disk when a bucket is named.

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govstore.accounts.constants import AccountKind
+from govstore.accounts.demo import demo_totp_devices_ensure
 from govstore.accounts.models import User
 from govstore.catalog.demo import load_catalog_demo
 from govstore.delivery.selectors import addresses_for
@@ -158,6 +159,7 @@ class Command(BaseCommand):
             services = load_catalog_demo(actor=operator, qingdao_store=stores.qingdao_store)
             people = _registry_people(today)
             rows = self._accounts(operator=operator, stores=stores, people=people)
+            totp_secrets = demo_totp_devices_ensure()
 
         # Imported here: the lots are the auctions context's. Loaded after the accounts
         # commit, one transaction per lot: deposits go through the payments context.
@@ -185,6 +187,13 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f'Demo accounts (password for all: "{DEMO_PASSWORD}"):')
         self._table(rows)
+        self.stdout.write("")
+        self.stdout.write(
+            "Staff, supervisor, court and operator accounts then ask for a 6-digit code: add "
+            "their key to an authenticator app (time-based, 6 digits, every 30 s):"
+        )
+        for mobile, secret in totp_secrets.items():
+            self.stdout.write(f"  {mobile}  {secret}")
 
     def _accounts(
         self, *, operator: User, stores: DemoStores, people: dict[str, dict[str, Any]]
