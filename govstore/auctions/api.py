@@ -17,7 +17,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
@@ -42,6 +42,7 @@ from govstore.auctions.constants import (
 from govstore.auctions.models import Bid, Lot, Registration
 from govstore.auctions.views.common import lot_phase
 from govstore.core.i18n import localized
+from govstore.core.ratelimit import ratelimit_hit, refusal_message
 from govstore.payments.selectors import payments_for
 
 router = Router(tags=["Judicial auctions"])
@@ -481,7 +482,7 @@ def auction_lot_bids(
 def auction_lot_log(request: HttpRequest, reference: str = LotReference) -> dict[str, Any]:
     lot = _lot(request, reference)
     if lot.status not in CLOSED_STATUSES:
-        raise Http404(_t("The bid log is published when the auction closes."))
+        raise Http404(gettext("The bid log is published when the auction closes."))
     return log_document(lot)
 
 
@@ -527,7 +528,7 @@ def auction_registration_create(
         holder = lot.priority_holders.filter(pk=payload.priority_holder_id).first()
         if holder is None:
             raise ApiError.validation(
-                [("priority_holder_id", _t("Choose one of the holders the notice names."))]
+                [("priority_holder_id", gettext("Choose one of the holders the notice names."))]
             )
     registration = services.registration_create(actor=user, lot=lot, priority_holder=holder)
     return registration_out(registration, lot)
@@ -572,6 +573,13 @@ def auction_deposit_start(request: HttpRequest, reference: str = LotReference) -
     )
 
 
+def _bids_within_limit(user: User) -> None:
+    # The same per-account limit as the bid form's: a script cannot flood the lot's lock.
+    decision = ratelimit_hit(scope="bid", key=f"user:{user.pk}")
+    if not decision.allowed:
+        raise ApiError(429, Code.RATE_LIMITED, refusal_message(decision))
+
+
 @router.post(
     "/auctions/lots/{reference}/bids",
     response={201: BidPlacedOut},
@@ -588,6 +596,7 @@ def auction_bid_place(
     request: HttpRequest, payload: BidIn, reference: str = LotReference
 ) -> dict[str, Any]:
     user = _bidder(request)
+    _bids_within_limit(user)
     lot = selectors.lot_get_for_actor(actor=user, reference=reference)
     bid = services.bid_place(actor=user, lot=lot, amount_fen=payload.amount_fen)
     lot.refresh_from_db()
@@ -613,6 +622,7 @@ def auction_bid_place(
 def auction_proxy_set(
     request: HttpRequest, payload: ProxyIn, reference: str = LotReference
 ) -> dict[str, Any]:
+    _bids_within_limit(_bidder(request))
     lot, _registration = _own(request, reference)
     registration = services.proxy_set(actor=_bidder(request), lot=lot, max_fen=payload.max_fen)
     lot.refresh_from_db()
@@ -638,7 +648,7 @@ def auction_proxy_cancel(request: HttpRequest, reference: str = LotReference) ->
 def _won(request: HttpRequest, reference: str) -> tuple[Lot, Registration]:
     lot, registration = _own(request, reference)
     if lot.status not in (LotStatus.SOLD, LotStatus.PAID) or lot.winner_id != registration.pk:
-        raise Http404(_t("Only the buyer can open this."))
+        raise Http404(gettext("Only the buyer can open this."))
     return lot, registration
 
 

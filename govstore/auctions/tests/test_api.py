@@ -600,3 +600,20 @@ def test_the_documented_live_feed_names_every_field_the_socket_sends(
     schema = TokenClient().get("/api/schema/").json()
     operation = schema["paths"]["/api/v1/auctions/lots/{reference}"]["get"]
     assert "`leading_code`" in operation["description"]
+
+
+def test_bids_past_the_limit_answer_429_and_change_nothing(
+    django_capture_on_commit_callbacks, settings
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "bid": "1/m"}
+    auction = live_auction(django_capture_on_commit_callbacks)
+    client = bidder_client(register(auction, "a").bidder, "bid")
+    url = f"{API}/{auction.lot.reference}/bids"
+    assert client.post(url, {"amount_fen": STARTING}).status_code == 201
+    before = Lot.objects.values().get(pk=auction.lot.pk)
+    events = LotEvent.objects.count()
+    response = client.post(url, {"amount_fen": STARTING + 10 * INCREMENT})
+    assert response.status_code == 429
+    assert error_of(response)["code"] == "rate_limited"
+    assert Lot.objects.values().get(pk=auction.lot.pk) == before
+    assert LotEvent.objects.count() == events and Bid.objects.count() == 1

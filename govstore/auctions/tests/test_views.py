@@ -444,3 +444,20 @@ def test_the_log_is_not_published_before_the_close(django_capture_on_commit_call
     auction = live_auction(django_capture_on_commit_callbacks)
     url = reverse("auctions:bid_log", args=[auction.lot.reference])
     assert anyone().get(url).status_code == 404
+
+
+def test_bids_past_the_limit_are_refused_before_the_lot_and_change_nothing(
+    django_capture_on_commit_callbacks, settings
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "bid": "2/m"}
+    auction = live_auction(django_capture_on_commit_callbacks)
+    bidder = client_for(auction.bidder("a").bidder)
+    assert _post(bidder, "bid", auction.lot, {"amount": "80000"}).status_code == 302
+    assert _post(bidder, "proxy", auction.lot, {"maximum": "90000"}).status_code == 302
+    events = LotEvent.objects.count()
+    before = Lot.objects.values().get(pk=auction.lot.pk)
+    refused = _post(bidder, "bid", auction.lot, {"amount": "95000"})
+    assert refused.status_code == 429
+    assert "Too many tries" in refused.content.decode()
+    assert Lot.objects.values().get(pk=auction.lot.pk) == before
+    assert LotEvent.objects.count() == events and Bid.objects.count() == 1

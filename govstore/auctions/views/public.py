@@ -44,6 +44,7 @@ from govstore.auctions.views.common import (
 from govstore.core.forms import strip_all
 from govstore.core.money import format_fen
 from govstore.core.pagination import paginate
+from govstore.core.ratelimit import ratelimit
 
 # --- public pages ------------------------------------------------------------------------
 
@@ -234,6 +235,7 @@ def deposit_return(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@ratelimit("bid", key="user")
 def bid(request: HttpRequest, reference: str) -> HttpResponse:
     lot = selectors.lot_get_for_actor(actor=request.user, reference=reference)
     form = BidForm(data=strip_all(request.POST.dict()))
@@ -258,6 +260,7 @@ def bid(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@ratelimit("bid", key="user")
 def proxy(request: HttpRequest, reference: str) -> HttpResponse:
     lot = selectors.lot_get_for_actor(actor=request.user, reference=reference)
     form = ProxyForm(data=strip_all(request.POST.dict()))
