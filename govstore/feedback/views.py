@@ -139,7 +139,8 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 def follow_ups(request: HttpRequest) -> HttpResponse:
     queryset = selectors.follow_ups_for(actor=_user(request))
     if queryset is None:
-        raise PermissionDenied
+        # Not their page: answered as if it did not exist, like every other object.
+        raise Http404
     page_obj = paginate(request, queryset)
     return render(
         request,
@@ -280,7 +281,7 @@ def _complaint_list(
     late = bool(filters.cleaned_data.get("late")) if filters.is_bound else False
     queryset = queryset(status=status, late=late)
     if queryset is None:
-        raise PermissionDenied
+        raise Http404
     page_obj = paginate(request, queryset)
     query = request.GET.copy()
     query.pop("page", None)

@@ -283,6 +283,20 @@ def presale_conversation(request: HttpRequest, slug: str) -> HttpResponse:
     title = _("Ask %(store)s") % {"store": localized(store, "name")}
     back_url = reverse("stores:store_detail", kwargs={"slug": store.slug})
     if request.method == "POST":
+        if existing is None:
+            form = MessageForm(request.POST, request.FILES)
+            if not form.is_valid():
+                # Nothing to send, so no conversation with the store is opened either.
+                return _conversation_page(
+                    request,
+                    conversation=None,
+                    viewer=viewer,
+                    store=store,
+                    title=title,
+                    form=form,
+                    back_url=back_url,
+                    status=400,
+                )
         try:
             conversation = existing or services.conversation_presale_open(actor=user, store=store)
         except (PermissionDenied, ValidationError) as error:

@@ -93,10 +93,6 @@ def api_arguments(world: World, path: str) -> dict[str, Any]:
 
 # Known writes on a refusal, kept visible here until the page is changed: (page, table).
 KNOWN_WRITES_ON_REFUSAL: dict[tuple[str, str], str] = {
-    # A refused first message (empty) still opens the pre-sale conversation: the page
-    # opens it on any visit, GET or POST.
-    ("messaging:presale", "messaging_conversation"): "opened on visit",
-    ("messaging:presale", "messaging_conversationevent"): "opened on visit",
     # A wrong code keeps the pending (unconfirmed) authenticator the page showed.
     ("accounts:two_factor_setup", "otp_totp_totpdevice"): "pending device kept",
 }

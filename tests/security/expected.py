@@ -420,12 +420,12 @@ PAGE_EXPECT: dict[str, dict[str, dict[str, int | str]]] = {
             "customer_service": 200,
             "store_admin": 200,
             "other_store_staff": 200,
-            "ALL": 403,
+            "ALL": 404,
         },
         "post": {"anonymous": SIGN_IN, "ALL": 405},
     },
     "feedback:complaints_supervision": {
-        "get": {"anonymous": SIGN_IN, "supervisor": 200, "ALL": 403},
+        "get": {"anonymous": SIGN_IN, "supervisor": 200, "ALL": 404},
         "post": {"anonymous": SIGN_IN, "ALL": 405},
     },
     "feedback:follow_up_close": {
@@ -438,7 +438,7 @@ PAGE_EXPECT: dict[str, dict[str, dict[str, int | str]]] = {
             "store_admin": 200,
             "other_store_staff": 200,
             "supervisor": 200,
-            "ALL": 403,
+            "ALL": 404,
         },
         "post": {"anonymous": SIGN_IN, "ALL": 405},
     },

@@ -176,8 +176,8 @@ def test_lists_for_each_role_are_paged_and_closed_to_others():
     assert complaint.reference in store_list.text
     supervision = _as(make_supervisor()).get(reverse("feedback:complaints_supervision"))
     assert complaint.reference in supervision.text
-    assert _as(application.citizen).get(reverse("feedback:complaints_store")).status_code == 403
-    assert _as(staff).get(reverse("feedback:complaints_supervision")).status_code == 403
+    assert _as(application.citizen).get(reverse("feedback:complaints_store")).status_code == 404
+    assert _as(staff).get(reverse("feedback:complaints_supervision")).status_code == 404
 
 
 def test_a_refused_post_from_a_stranger_is_404_and_changes_nothing():

@@ -173,7 +173,7 @@ def test_follow_ups_for_supervisor_and_store_admin(language, heading):
 def test_follow_ups_refused_to_others(role):
     rating = _rated(scores=(1, 1, 1))
     user = make_staff(rating.store, role) if role else rating.citizen
-    assert _as(user).get(reverse("feedback:follow_ups")).status_code == 403
+    assert _as(user).get(reverse("feedback:follow_ups")).status_code == 404
     follow_up = FollowUp.objects.get(rating=rating)
     _as(user).post(reverse("feedback:follow_up_close", args=[follow_up.pk]), {"note": "x"})
     follow_up.refresh_from_db()
