@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Path, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -320,7 +320,7 @@ def applications_mine(request: HttpRequest, params: Query[ListParams]) -> dict[s
 def application_start(request: HttpRequest, payload: ApplicationStartIn) -> dict[str, Any]:
     service = services_public().filter(pk=payload.service_id).first()
     if service is None:
-        raise ApiError.not_found(_t("No published service has this number."))
+        raise ApiError.not_found(gettext("No published service has this number."))
     application = services.application_start(actor=caller_of(request).user, service=service)
     return application_out(_own(request, application.reference))
 
@@ -359,7 +359,7 @@ def application_answers_save(
             422,
             "unknown_field",
             fields=[
-                (f"answers.{key}", _t("This application has no question with this key."))
+                (f"answers.{key}", gettext("This application has no question with this key."))
                 for key in unknown
             ],
         )
@@ -370,7 +370,7 @@ def application_answers_save(
         raise ApiError.validation(
             (
                 f"answers.{key}",
-                _t("Keep this under %(max)d characters.") % {"max": TEXT_ANSWER_MAX_LENGTH},
+                gettext("Keep this under %(max)d characters.") % {"max": TEXT_ANSWER_MAX_LENGTH},
             )
             for key in too_long
         )
@@ -409,7 +409,7 @@ def application_document_upload(
 ) -> dict[str, Any]:
     application = _own(request, reference)
     if key not in application.required_document_keys():
-        raise ApiError.not_found(_t("This application asks for no such document."))
+        raise ApiError.not_found(gettext("This application asks for no such document."))
     try:
         services.application_attach_document(
             actor=caller_of(request).user, application=application, key=key, upload=upload
@@ -482,7 +482,7 @@ def application_payment_start(
         raise ApiError(
             409,
             "amount_changed",
-            _t("The total is now %(total)d fen, not %(expected)d. Show the new total first.")
+            gettext("The total is now %(total)d fen, not %(expected)d. Show the new total first.")
             % {"total": application.total_fen, "expected": payload.expected_total_fen},
         )
     return_url = request.build_absolute_uri(
@@ -538,7 +538,7 @@ def application_payment_return(
     ]
     if too_long:
         raise ApiError.validation(
-            (f"params.{key[:64]}", _t("This value is too long.")) for key in too_long
+            (f"params.{key[:64]}", gettext("This value is too long.")) for key in too_long
         )
     if application.submitted_at is None:
         payment = payment_return_verify(
@@ -548,8 +548,8 @@ def application_payment_return(
             raise ApiError(
                 422,
                 "return_not_verified",
-                _t("These parameters are not a signed return for this application's payment."),
-                [("params", _t("The signature does not hold, or the trade is another one."))],
+                gettext("These parameters are not a signed return for this application's payment."),
+                [("params", gettext("The signature does not hold, or the trade is another one."))],
             )
     return _payment_status(_own(request, reference))
 

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
@@ -219,10 +219,10 @@ def _staff_case(request: HttpRequest, reference: str) -> tuple[Application, froz
 def _staff_label(user: User | None) -> str:
     """Staff are named by staff number, citizens by their masked name."""
     if user is None:
-        return _t("System")
+        return gettext("System")
     member = getattr(user, "staff_member", None)
     if member is not None:
-        return _t("Staff %(number)s") % {"number": member.staff_number}
+        return gettext("Staff %(number)s") % {"number": member.staff_number}
     return mask_name(user.real_name) or user.masked_mobile
 
 
@@ -370,7 +370,7 @@ def staff_queue_list(request: HttpRequest, params: Query[QueueParams]) -> dict[s
     actor = _actor(request)
     store = selectors.staff_queue_store(actor=actor, slug=params.store)
     if params.service is not None and not store.services.filter(pk=params.service).exists():
-        raise ApiError.validation([("service", _t("This store has no service with this id."))])
+        raise ApiError.validation([("service", gettext("This store has no service with this id."))])
     queue = (
         selectors.staff_queue(
             actor=actor,
@@ -470,7 +470,7 @@ def staff_case_document_view(
     # Only this case's own documents are served under its address.
     live = {row.document_id for row in selectors.application_documents_live(application)}
     if document_id not in live:
-        raise Http404(_t("This application has no such document."))
+        raise Http404(gettext("This application has no such document."))
     document, content = document_content_for_viewer(
         actor=_actor(request), document_id=document_id, ip=request.META.get("REMOTE_ADDR")
     )
@@ -554,11 +554,11 @@ def staff_case_request_resubmission(
     index_of: dict[str, int] = {}
     for index, item in enumerate(payload.items):
         if item.key in index_of:
-            raise ApiError.validation([(f"items.{index}.key", _t("Name each photo once."))])
+            raise ApiError.validation([(f"items.{index}.key", gettext("Name each photo once."))])
         index_of[item.key] = index
         if not item.reason.strip():
             raise ApiError.validation(
-                [(f"items.{index}.reason", _t("Say why this photo must be taken again."))]
+                [(f"items.{index}.reason", gettext("Say why this photo must be taken again."))]
             )
     try:
         services.application_request_resubmission(

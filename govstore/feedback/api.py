@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
@@ -293,7 +293,7 @@ def _store(slug: str) -> Store:
     # As the pages: a store's ratings stay readable, and complainable, after it closes.
     store = Store.objects.select_related("agency__region").filter(slug=slug).first()
     if store is None:
-        raise ApiError.not_found(_t("No store has this address."))
+        raise ApiError.not_found(gettext("No store has this address."))
     return store
 
 
@@ -449,7 +449,9 @@ def _complaint(request: HttpRequest, reference: str) -> Complaint:
     try:
         return selectors.complaint_get_for_actor(actor=caller_of(request).user, reference=reference)
     except Http404:
-        raise ApiError.not_found(_t("No complaint with this reference is open to you.")) from None
+        raise ApiError.not_found(
+            gettext("No complaint with this reference is open to you.")
+        ) from None
 
 
 def _complaint_now(request: HttpRequest, reference: str) -> dict[str, Any]:
@@ -595,7 +597,7 @@ def rating_reply(
 ) -> dict[str, Any]:
     rating = Rating.objects.select_related("store").filter(pk=rating_id).first()
     if rating is None:
-        raise ApiError.not_found(_t("No rating has this number."))
+        raise ApiError.not_found(gettext("No rating has this number."))
     return _rating_out(
         services.rating_reply(actor=caller_of(request).user, rating=rating, text=payload.text)
     )
@@ -609,7 +611,7 @@ def _subject(
 ) -> tuple[Application | None, Store]:
     """What a complaint is about: one of the citizen's paid applications, or a store."""
     if bool(application_reference) == bool(store_slug):
-        message = _t("Give either application_reference or store_slug, not both.")
+        message = gettext("Give either application_reference or store_slug, not both.")
         raise ApiError.validation([("application_reference", message), ("store_slug", message)])
     user = caller_of(request).user
     if application_reference:
@@ -618,7 +620,9 @@ def _subject(
                 actor=user, reference=application_reference
             )
         except Http404:
-            raise ApiError.not_found(_t("No paid application of yours has this number.")) from None
+            raise ApiError.not_found(
+                gettext("No paid application of yours has this number.")
+            ) from None
         return application, application.store
     assert store_slug
     return None, _store(store_slug)
@@ -706,7 +710,9 @@ def complaints_store_list(
         late=params.late,
     )
     if queryset is None:
-        raise PermissionDenied(_t("Only a store's customer service and administrators see this."))
+        raise PermissionDenied(
+            gettext("Only a store's customer service and administrators see this.")
+        )
     return _page(queryset, params, selectors.STORE_QUEUE_ORDERING)
 
 
@@ -722,7 +728,7 @@ def complaints_escalated_list(
 ) -> dict[str, Any]:
     queryset = selectors.complaints_escalated(actor=caller_of(request).user, late=params.late)
     if queryset is None:
-        raise PermissionDenied(_t("Only supervisors see this."))
+        raise PermissionDenied(gettext("Only supervisors see this."))
     return _page(queryset, params, selectors.ESCALATED_QUEUE_ORDERING)
 
 
@@ -855,7 +861,7 @@ def complaint_decide(
     request: HttpRequest, payload: ComplaintDecisionIn, reference: str = ComplaintReference
 ) -> dict[str, Any]:
     misplaced = [
-        (f"remedies.{index}.amount_fen", _t("Only a refund has an amount."))
+        (f"remedies.{index}.amount_fen", gettext("Only a refund has an amount."))
         for index, remedy in enumerate(payload.remedies)
         if remedy.kind != RemedyKind.REFUND and remedy.amount_fen
     ]
@@ -895,6 +901,6 @@ def complaint_apology_write(
     complaint = _complaint(request, reference)
     remedy = complaint.remedies.filter(pk=remedy_id).first()
     if remedy is None:
-        raise ApiError.not_found(_t("This complaint has no such remedy."))
+        raise ApiError.not_found(gettext("This complaint has no such remedy."))
     services.remedy_apology_write(actor=caller_of(request).user, remedy=remedy, text=payload.text)
     return _complaint_now(request, reference)

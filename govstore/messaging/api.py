@@ -3,7 +3,8 @@ messages, opening a conversation, and sending a message.
 
 The same selectors and services as the pages: who may read is decided by
 `conversation_open_for_actor` (anyone else gets the 404 a missing conversation gets),
-and a message goes through `message_send` with its length and per-conversation limits.
+and a message goes through `message_send` with its length and per-conversation limits,
+after the site's per-account limit on messages that the send form and the socket share.
 Reading the newest messages marks them read for the reader's side, as the page does.
 """
 
@@ -14,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
@@ -26,6 +27,7 @@ from govstore.api.pagination import cursor_paginate
 from govstore.api.schemas import InputSchema, ListParams, doc, page_of
 from govstore.applications.selectors import application_get_own
 from govstore.core.i18n import localized
+from govstore.core.ratelimit import ratelimit_hit, refusal_message
 from govstore.messaging import selectors, services
 from govstore.messaging.constants import BODY_MAX_LENGTH, Side
 from govstore.messaging.models import Conversation, Message
@@ -267,7 +269,7 @@ def messages_conversations_list(
 def messages_conversation_open(request: HttpRequest, payload: ConversationOpenIn) -> Any:
     user = caller_of(request).user
     if (payload.application is None) == (payload.store is None):
-        message = _t("Give either an application's reference or a store's slug, not both.")
+        message = gettext("Give either an application's reference or a store's slug, not both.")
         raise ApiError.validation([("application", message), ("store", message)])
     if payload.application is not None:
         application = application_get_own(actor=user, reference=payload.application)
@@ -275,7 +277,7 @@ def messages_conversation_open(request: HttpRequest, payload: ConversationOpenIn
     else:
         store = Store.objects.select_related("agency").filter(slug=payload.store).first()
         if store is None:
-            raise ApiError.not_found(_t("No store has this address."))
+            raise ApiError.not_found(gettext("No store has this address."))
         conversation = services.conversation_presale_open(actor=user, store=store)
     return _detail_out(*_open(request, conversation.pk))
 
@@ -340,7 +342,11 @@ def _send(request: HttpRequest, conversation_id: int, payload: MessageIn, side: 
     conversation, viewer = _open(request, conversation_id)
     if viewer.side is not None and viewer.side != side:
         # The other side's operation: the conversation is not found under this one.
-        raise Http404(_t("No conversation here is open to you."))
+        raise Http404(gettext("No conversation here is open to you."))
+    # The same per-account limit over every conversation as the send form and the socket.
+    decision = ratelimit_hit(scope="message", key=f"user:{user.pk}")
+    if not decision.allowed:
+        return _too_many(refusal_message(decision), decision.retry_after)
     try:
         message = services.message_send(
             actor=user, conversation=conversation, body=payload.body, client_id=payload.client_id
