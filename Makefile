@@ -29,6 +29,7 @@ run: messages
 test: messages
 	$(BIN)/python manage.py check
 	$(BIN)/pytest govstore
+	$(BIN)/pytest tests/security -p no:cacheprovider
 	scripts/apt-install-chromium
 	$(BIN)/pytest tests/e2e -p no:cacheprovider
 

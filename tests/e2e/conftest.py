@@ -50,7 +50,9 @@ def browser() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # Every page of every journey is watched for anything the policy blocked.
         new_context = browser.new_context
-        browser.new_context = lambda *args, **kwargs: _watch_csp(new_context(*args, **kwargs))
+        browser.new_context = lambda *args, **kwargs: _watch_csp(  # type: ignore[method-assign]
+            new_context(*args, **kwargs)
+        )
         yield browser
         browser.close()
 

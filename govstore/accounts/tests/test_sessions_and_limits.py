@@ -6,7 +6,7 @@ import datetime
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from govstore.accounts.constants import AccountEventKind
 from govstore.accounts.models import AccountEvent, User
@@ -16,6 +16,14 @@ from govstore.stores.constants import StaffRole
 from govstore.stores.tests.factories import StoreFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # These tests read the refusals' English wording; the site's default is Chinese.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 _REAL_NOW = timezone.now

@@ -39,7 +39,9 @@ async def _through_the_site(origin: bytes):
     return connected
 
 
-@pytest.mark.django_db
+# Committed rows: the site's first import checks the document master key from a thread
+# of its own, which must be able to read the database.
+@pytest.mark.django_db(transaction=True)
 def test_the_site_routes_websockets_and_refuses_foreign_origins():
     assert async_to_sync(_through_the_site)(b"http://testserver")
     assert not async_to_sync(_through_the_site)(b"https://evil.example")

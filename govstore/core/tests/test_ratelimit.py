@@ -6,8 +6,17 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.utils import translation
 
 from govstore.core.ratelimit import Rate, parse_rate, ratelimit, ratelimit_hit
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # These tests read the refusals' English wording; the site's default is Chinese.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,20 @@ from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import reverse
+from django.utils import translation
 
 from config.routing import websocket_urlpatterns
 from govstore.messaging.models import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # These tests read the refusals' English wording; the site's default is Chinese.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def test_the_send_form_refuses_past_the_limit_and_stores_nothing(client, cast, settings):
