@@ -244,6 +244,22 @@ def test_the_conversations_limit_answers_429(cast: Cast, settings):
     assert list(Message.objects.values_list("body", flat=True)) == ["one"]
 
 
+def test_the_accounts_limit_over_every_conversation_answers_429(cast: Cast, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "message": "2/m"}
+    citizen = _citizen(cast)
+    for text in ("one", "two"):
+        assert (
+            citizen.post(f"{API}/{cast.conversation.pk}/messages", {"body": text}).status_code
+            == 201
+        )
+    response = citizen.post(f"{API}/{cast.conversation.pk}/messages", {"body": "three"})
+    assert response.status_code == 429 and error_of(response)["code"] == "rate_limited"
+    assert int(response["Retry-After"]) >= 1
+    assert list(Message.objects.order_by("seq").values_list("body", flat=True)) == ["one", "two"]
+    # Reading is not limited.
+    assert citizen.get(f"{API}/{cast.conversation.pk}/messages").status_code == 200
+
+
 def test_a_citizen_opens_conversations_about_an_application_and_with_a_store(cast: Cast):
     from govstore.applications.tests.factories import ApplicationFactory
 
