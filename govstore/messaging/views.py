@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -283,41 +284,39 @@ def presale_conversation(request: HttpRequest, slug: str) -> HttpResponse:
     title = _("Ask %(store)s") % {"store": localized(store, "name")}
     back_url = reverse("stores:store_detail", kwargs={"slug": store.slug})
     if request.method == "POST":
-        if existing is None:
-            form = MessageForm(request.POST, request.FILES)
-            if not form.is_valid():
-                # Nothing to send, so no conversation with the store is opened either.
-                return _conversation_page(
-                    request,
-                    conversation=None,
-                    viewer=viewer,
-                    store=store,
-                    title=title,
-                    form=form,
-                    back_url=back_url,
-                    status=400,
-                )
-        try:
-            conversation = existing or services.conversation_presale_open(actor=user, store=store)
-        except (PermissionDenied, ValidationError) as error:
-            messages_ = error.messages if isinstance(error, ValidationError) else [str(error)]
-            return _conversation_page(
+        if existing is not None:
+            return _send_and_show(
                 request,
                 conversation=existing,
                 viewer=viewer,
                 store=store,
                 title=title,
-                page_errors=list(messages_),
                 back_url=back_url,
-                status=400,
             )
-        return _send_and_show(
+        page_errors: list[str] = []
+        form: MessageForm | None = None
+        # The conversation opens with its first message or not at all: a refused first
+        # message leaves no empty conversation behind.
+        with transaction.atomic():
+            try:
+                conversation = services.conversation_presale_open(actor=user, store=store)
+            except (PermissionDenied, ValidationError) as error:
+                page_errors = error.messages if isinstance(error, ValidationError) else [str(error)]
+            else:
+                form, page_errors = _send(request, conversation)
+                if not form.errors and not page_errors:
+                    return redirect(f"{request.path}#latest")
+            transaction.set_rollback(True)
+        return _conversation_page(
             request,
-            conversation=conversation,
+            conversation=None,
             viewer=viewer,
             store=store,
             title=title,
+            form=form,
+            page_errors=list(page_errors),
             back_url=back_url,
+            status=400,
         )
     return _conversation_page(
         request, conversation=existing, viewer=viewer, store=store, title=title, back_url=back_url
