@@ -674,14 +674,17 @@ def _body(
     refused_per_accepted = sum(r["refused"].get("too_low", 0) for r in rows) / accepted
     text.append(
         f"Goal: accepted bids at least {GOAL_RATIO:.0%} of pgbench's single-row rate — "
-        f"{verdict} ({ratio:.1%}). Every `bid_place` call takes the lot's lock, refused or "
-        f"not, and here {refused_per_accepted:.1f} calls were refused as too low for each "
-        "bid accepted: the bidders who read the same price all bid the same amount and "
-        "queue on the lock; the first wins and the others, let in one by one, are refused "
-        "in turn before any of them can read the new price. So the lock's rate is the "
-        "calls column, and accepted bids are about that divided by the bidders queued at "
-        "once. Bids priced from the same price cannot all be accepted under any scheme; "
-        "what the server controls is how long each call holds the lock."
+        f"{verdict} ({ratio:.1%}). A bid that a fresh read already shows overtaken is "
+        "refused before the lock; every other call queues on the lot's lock. Here "
+        f"{refused_per_accepted:.1f} calls were refused as too low for each bid accepted: "
+        "the bidders who read the same price all bid the same amount, and most arrive "
+        "while the bid that will overtake them is still queued, so the fresh read cannot "
+        "refuse them yet and they are refused one by one under the lock. Accepted bids "
+        "are about the lock's rate divided by the bidders queued at once. Bids priced "
+        "from the same price cannot all be accepted under any scheme; what the server "
+        "controls is how long each call holds the lock. Next step: decide a bid in one "
+        "round trip under the lock (a conditional UPDATE of the lot's price returning the "
+        "row, then the inserts), so the lock is held for the server's work alone."
     )
     if stages is not None and stage_summary is not None:
         whole = stages["whole"] or 1.0
@@ -697,9 +700,9 @@ def _body(
             f"| {stages['inside']:.1f} ({stages['inside'] / whole:.0%}) "
             f"| {stages['push']:.1f} ({stages['push'] / whole:.0%}) "
             f"| {stages['refusal']:.1f} ({stages['refusal'] / whole:.0%}) |\n\n"
-            f"Every call takes the lot's lock, refused or not: {attempts:,.0f} calls/s "
-            f"went through it, {stage_summary['accepted_per_s']:,.0f} of them accepted, "
-            f"so the lock was held about {1000 / attempts:.1f} ms per call and "
+            f"{attempts:,.0f} calls/s went through the service, "
+            f"{stage_summary['accepted_per_s']:,.0f} of them accepted, so the lock was "
+            "held about {1000 / attempts:.1f} ms per call and "
             f"{1000 / max(stage_summary['accepted_per_s'], 1e-9):.1f} ms per accepted bid."
         )
     if stages is not None and stage_summary is not None:
@@ -712,15 +715,11 @@ def _body(
             else ""
         )
         text.append(
-            "What dominates is waiting for the lot's row lock, and two things make that "
-            "wait long. First, a refusal's event is one INSERT after the rollback, yet it "
-            f"took {per_refusal:,.0f} ms per refused call: its foreign key to the lot makes "
-            "PostgreSQL take FOR KEY SHARE on the lot's row, which conflicts with the FOR "
-            "UPDATE that `lock_lot` holds, so every refused bid queues for the lot's lock a "
-            "second time (an INSERT referencing a row held FOR UPDATE waits for that "
-            "transaction to end; under FOR NO KEY UPDATE it does not). Second, the lock is "
-            f"held {stages['inside']:.1f} ms per call for a few statements (a refused call: "
-            "the locking SELECT, the bidder's registration, the leader and the rollback; an "
+            "What dominates is waiting for the lot's row lock. It is FOR NO KEY UPDATE, so "
+            "a refusal's event (an INSERT pointing at the lot) does not queue for it: "
+            f"{per_refusal:,.1f} ms per refused call. The lock is held "
+            f"{stages['inside']:.1f} ms per call for a few statements (a refused call: the "
+            "locking SELECT, the bidder's registration, the leader and the rollback; an "
             "accepted one about nine round trips): with the machine's load average near "
             f"{stage_summary['load']:.0f} on {os.cpu_count()} cores, each round trip waits "
             "for a core while the lock stays held." + blocked

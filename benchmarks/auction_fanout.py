@@ -32,6 +32,7 @@ import json
 import os
 import re
 import resource
+import secrets
 import signal
 import socket
 import statistics
@@ -102,6 +103,11 @@ def _start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
         **os.environ,
         "DATABASE_URL": database_url(BENCH_DB),
         "DEBUG": "0",
+        # Plain HTTP on this machine: no redirect to HTTPS, cookies sent without TLS; one
+        # bidder bids fast on purpose.
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "RATE_LIMIT_BID": "1000000/m",
         "DB_CONN_MAX_AGE": "60",
         "LOG_LEVEL": "WARNING",
     }
@@ -305,6 +311,8 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
     require_servers()
+    # The sessions made here must be valid on the server: one key for both.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     setup_django()
     check_servers()
     from django.db import connections
