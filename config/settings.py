@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "govstore.notifications.context_processors.unread_notifications",
                 "govstore.stores.context_processors.staff_roles",
+                "govstore.accounts.context_processors.two_factor",
             ],
         },
     },

@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from govstore.api.constants import TOKEN_EXPIRY_CHOICES_DAYS, TOKEN_NAME_MAX_LENGTH, TokenScope
 from govstore.core.forms import AccessibleForm
@@ -10,7 +10,7 @@ from govstore.core.forms import AccessibleForm
 
 class AccessTokenForm(AccessibleForm):
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("access token", "Name"),
         max_length=TOKEN_NAME_MAX_LENGTH,
         help_text=_("So you can tell your tokens apart, e.g. “My phone” or “Family tablet”."),
         error_messages={

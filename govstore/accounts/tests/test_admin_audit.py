@@ -3,6 +3,7 @@ which fields from what to what; operators and supervisors read it, nobody edits 
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 
 from govstore.accounts.constants import AccountKind, AdminAuditAction
 from govstore.accounts.models import AdminAuditEntry, User
@@ -12,6 +13,14 @@ from govstore.stores.models import Region
 from govstore.stores.tests.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # These tests read the pages' English wording; the site's default is Chinese.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,6 +20,15 @@ from govstore.stores.constants import StaffRole
 from govstore.stores.tests.factories import StoreFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.two_factor]
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # These tests read the pages' English wording; the site's default is Chinese.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 # Every prefix that only staff, supervisors, court clerks or the operator use.
 STAFF_ONLY_URLS = (
@@ -60,7 +69,11 @@ def store():
 
 @pytest.fixture
 def reviewer(store) -> User:
-    return make_staff(store, StaffRole.REVIEWER)
+    user = make_staff(store, StaffRole.REVIEWER)
+    # Signing in restores the account's language; these tests read the English pages.
+    user.language = "en"
+    user.save(update_fields=["language"])
+    return user
 
 
 @pytest.fixture
@@ -133,6 +146,10 @@ def test_signing_in_asks_for_the_code_and_each_code_works_once(client, reviewer)
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:two_factor") + "?next=%2Fstaff%2F"
     assert client.get("/staff/").status_code == 302
+    # Until the code is in, the header offers signing out, not the staff pages.
+    step_page = client.get(reverse("accounts:two_factor")).content.decode()
+    assert reverse("staff:queue") not in step_page
+    assert reverse("accounts:logout") in step_page
 
     # A wrong code: refused, written down, nothing opens.
     wrong = "000000" if _code(device) != "000000" else "111111"

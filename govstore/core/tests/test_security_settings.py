@@ -8,6 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # These tests read the pages' English wording; the site's default is Chinese.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 ROOT = Path(__file__).resolve().parents[3]
 
