@@ -3,6 +3,11 @@ import secrets
 import uuid
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check what holds, never how fast: a busy CI machine must not fail them.
+hypothesis_settings.register_profile("govstore", deadline=None)
+hypothesis_settings.load_profile("govstore")
 
 
 def pytest_configure(config):
@@ -22,6 +27,9 @@ def _two_factor_setting(request, settings):
         request.node.get_closest_marker("two_factor") or request.node.get_closest_marker("browser")
     ):
         settings.TWO_FACTOR_REQUIRED = False
+    # A test that changes a store and looks again sees the change; the anonymous page
+    # cache has tests of its own (govstore/core/tests/test_pagecache.py).
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
     # Rate-limit counters of one test never count toward another's, even on a shared Redis.
     settings.RATE_LIMIT_KEY_PREFIX = f"ratelimit-{uuid.uuid4().hex}"
     yield
@@ -123,3 +131,13 @@ def _payment_keys(settings, _payment_keys_dir):
     settings.PAYMENTS_KEYS_DIR = _payment_keys_dir / "payments"
     settings.DELIVERY_KEYS_DIR = _payment_keys_dir / "delivery"
     yield
+
+
+@pytest.fixture
+def english_messages():
+    """For tests that read a service's refusal in English: the service speaks the active
+    language, which would otherwise be whatever an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

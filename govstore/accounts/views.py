@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -239,14 +240,26 @@ def my_data(request: HttpRequest) -> HttpResponseBase:
     )
 
 
+@csrf_protect
+def _language_of_account(request: HttpRequest, chosen: str) -> HttpResponse | None:
+    user = _signed_in_user(request)
+    services.user_set_language(actor=user, user=user, language=chosen)
+    return None
+
+
+# A visitor who is not signed in only chooses the language cookie, which another site
+# could at worst switch: their pages carry no CSRF token, so they can be served from
+# the anonymous page cache. An account's saved language is changed under CSRF protection.
+@csrf_exempt
 @require_POST
 def language(request: HttpRequest) -> HttpResponse:
     chosen = request.POST.get("language", "")
     if chosen not in services.offered_languages():
         return render(request, "accounts/language_refused.html", status=400)
     if request.user.is_authenticated:
-        user = _signed_in_user(request)
-        services.user_set_language(actor=user, user=user, language=chosen)
+        refused = _language_of_account(request, chosen)
+        if refused is not None:
+            return refused
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

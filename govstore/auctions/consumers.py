@@ -64,4 +64,5 @@ class LotConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong", "server_time": time.time()})
 
     async def lot_state(self, event: dict[str, Any]) -> None:
-        await self.send_json({"type": "state", "state": event["state"], "server_time": time.time()})
+        # The state comes encoded once for all watchers; only the clock is this socket's.
+        await self.send(text_data=live.state_message(event["state_json"], time.time()))

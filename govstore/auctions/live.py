@@ -4,18 +4,16 @@ channel layer; a socket that missed a push gets the same state on reconnecting, 
 snapshot and the pushes after it always equal a fresh fetch."""
 
 import datetime
-import logging
+import json
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
 from govstore.auctions.constants import CLOSED_STATUSES, LotStatus
 from govstore.auctions.models import Lot
 from govstore.auctions.selectors import bid_history
-
-logger = logging.getLogger(__name__)
+from govstore.core.live import group_push
 
 GROUP_PREFIX = "auction-lot-"
 # The newest bids sent with each push; the page keeps the rest it already shows.
@@ -61,21 +59,27 @@ def lot_state(lot: Lot, *, history: int | None = HISTORY_PUSHED) -> dict[str, An
     }
 
 
+def state_json(state: dict[str, Any]) -> str:
+    """The state as JSON text, encoded once per push: every watching socket is sent the
+    same text (its own clock reading added around it), not a copy encoded per socket."""
+    return json.dumps(state, separators=(",", ":"), ensure_ascii=False)
+
+
+def state_message(state_text: str, server_time: float) -> str:
+    """What a socket is sent: {"type": "state", "state": ..., "server_time": ...}."""
+    return f'{{"type":"state","state":{state_text},"server_time":{server_time!r}}}'
+
+
 def lot_push(lot_id: int) -> None:
     """Send the lot's state, as committed, to every socket watching it. A layer that is
     down loses the push only: sockets get the state again when they reconnect."""
-    layer = get_channel_layer()
-    if layer is None:
+    if get_channel_layer() is None:
         return
     lot = Lot.objects.filter(pk=lot_id).first()
     if lot is None:
         return
-    try:
-        async_to_sync(layer.group_send)(
-            group_name(lot_id), {"type": "lot.state", "state": lot_state(lot)}
-        )
-    except Exception:
-        logger.exception("Could not push lot %s to its watchers.", lot_id)
+    # Bounded: a hung Redis must not hold up the answer to the bid that caused the push.
+    group_push(group_name(lot_id), {"type": "lot.state", "state_json": state_json(lot_state(lot))})
 
 
 def lot_push_after_commit(lot_id: int) -> None:

@@ -13,12 +13,14 @@ from govstore.catalog.selectors import (
     services_public,
     store_cards_public,
 )
+from govstore.core.pagecache import anonymous_page_cache
 from govstore.core.pagination import paginate
 
 # The home page offers this many services to start from; search finds the rest.
 HOME_SERVICE_COUNT = 6
 
 
+@anonymous_page_cache
 def home(request: HttpRequest) -> HttpResponse:
     form = ServiceSearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -36,6 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/home.html", context)
 
 
+@anonymous_page_cache
 def service_detail(request: HttpRequest, store_slug: str, slug: str) -> HttpResponse:
     service = service_get_public(store_slug=store_slug, slug=slug)
     today = timezone.localdate()

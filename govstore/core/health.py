@@ -25,7 +25,7 @@ def database_state() -> dict[str, Any]:
 
 
 def cache_state() -> dict[str, Any]:
-    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    backend = str(settings.CACHES["default"]["BACKEND"]).rsplit(".", 1)[-1]
     key = f"healthz:{uuid.uuid4().hex}"
     try:
         cache.set(key, "1", timeout=5)
@@ -42,7 +42,10 @@ def job_queue_state() -> dict[str, Any]:
     transport = settings.CELERY_BROKER_URL.split("://", 1)[0]
     state: dict[str, Any] = {"transport": transport}
     try:
-        with app.connection_for_write() as conn:
+        # A hung broker must make the check answer "down", not hang the check.
+        with app.connection_for_write(
+            transport_options={"socket_timeout": 2, "socket_connect_timeout": 2}
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         state["broker_ok"] = True
     except Exception as exc:

@@ -11,8 +11,6 @@ import datetime
 import logging
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,6 +21,7 @@ from govstore.accounts.models import User
 from govstore.applications.models import Application
 from govstore.applications.selectors import application_get_for_actor
 from govstore.applications.services import application_attach_existing_document
+from govstore.core.live import group_push
 from govstore.documents.services import document_schedule_purge, document_store
 from govstore.messaging.constants import (
     BODY_MAX_LENGTH,
@@ -79,13 +78,7 @@ def _require_participant(actor: User, conversation: Conversation) -> Viewer:
 def broadcast(conversation_id: int, event: dict[str, Any]) -> None:
     """Send one event to every socket open on the conversation. Called after commit; a
     layer that is down loses the live push only: the sockets catch up by seq."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(group_name(conversation_id), event)
-    except Exception:
-        logger.exception("Could not push to conversation %s.", conversation_id)
+    group_push(group_name(conversation_id), event)
 
 
 def _after_commit_push(conversation: Conversation, message: Message, **extra: Any) -> None:

@@ -10,11 +10,13 @@ from django.views.decorators.http import require_POST
 from govstore.accounts.constants import AccountKind
 from govstore.catalog.selectors import service_cards, services_of_store_public
 from govstore.core.i18n import localized
+from govstore.core.pagecache import anonymous_page_cache
 from govstore.core.pagination import paginate
 from govstore.stores import services as store_services
 from govstore.stores.selectors import store_get_public, store_is_followed_by
 
 
+@anonymous_page_cache
 def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
     store = store_get_public(slug)
     page = paginate(request, services_of_store_public(store))

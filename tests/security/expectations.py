@@ -128,6 +128,7 @@ def _store(w: World) -> dict[str, Any]:
 
 PAGE_ARGUMENTS: dict[str, Kwargs | None] = {
     "core:healthz": None,
+    "core:healthz_live": None,
     "catalog:home": None,
     "catalog:service_detail": lambda w: {"store_slug": w.store.slug, "slug": w.service.slug},
     "stores:store_detail": _store,

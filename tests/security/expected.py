@@ -270,6 +270,10 @@ PAGE_EXPECT: dict[str, dict[str, dict[str, int | str]]] = {
         "get": {"ALL": 200},
         "post": {"ALL": 405},
     },
+    "core:healthz_live": {
+        "get": {"ALL": 200},
+        "post": {"ALL": 405},
+    },
     "delivery:address_add": {
         "get": {"anonymous": SIGN_IN, "ALL": 200},
         "post": {"anonymous": SIGN_IN, "ALL": 200},

@@ -533,3 +533,22 @@ def test_pages_with_personal_data_are_not_cached(client, verified_citizen, name)
     response = client.get(reverse(name))
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_visitor_not_signed_in_switches_language_without_a_csrf_token():
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(reverse("accounts:language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert response.cookies[COOKIE].value == "en"
+
+
+@pytest.mark.django_db
+def test_an_account_language_is_not_changed_without_the_csrf_token(citizen):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(citizen)
+    response = browser.post(reverse("accounts:language"), {"language": "en", "next": "/"})
+    assert response.status_code == 403
+    citizen.refresh_from_db()
+    assert citizen.language != "en"
+    assert not citizen.events.exists()
