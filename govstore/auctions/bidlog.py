@@ -40,17 +40,26 @@ def timestamp(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat()
 
 
-def log_append(*, lot: Lot, kind: str, payload: dict[str, Any]) -> BidLogEntry:
-    """Append one entry. The caller holds the lot's row lock and saves the lot's
-    log_length and log_head, which this moves on."""
+def log_entry(*, lot: Lot, kind: str, payload: dict[str, Any]) -> BidLogEntry:
+    """The next entry, not yet saved: the caller holds the lot's row lock, inserts the
+    entry and saves the lot's log_length and log_head, which this moves on, in the same
+    transaction."""
     seq = lot.log_length + 1
     prev = lot.log_head
     digest = entry_hash(lot_reference=lot.reference, seq=seq, kind=kind, payload=payload, prev=prev)
-    entry = BidLogEntry.objects.create(
+    entry = BidLogEntry(
         lot=lot, seq=seq, kind=kind, payload=payload, prev_hash=prev, entry_hash=digest
     )
     lot.log_length = seq
     lot.log_head = digest
+    return entry
+
+
+def log_append(*, lot: Lot, kind: str, payload: dict[str, Any]) -> BidLogEntry:
+    """Append one entry. The caller holds the lot's row lock and saves the lot's
+    log_length and log_head, which this moves on."""
+    entry = log_entry(lot=lot, kind=kind, payload=payload)
+    entry.save(force_insert=True)
     return entry
 
 

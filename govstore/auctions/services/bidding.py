@@ -6,12 +6,24 @@ moves the lot on, all in one transaction. Bids on one lot are therefore decided 
 time, in the order the lock lets them in, each against the state the one before left:
 the accepted bids form one valid sequence under any concurrency, and their server
 times never go backwards.
+
+Everything that waits for a bid on a hot lot waits for the lock, so the lock is held for
+as few round trips to the database as the decision allows: on PostgreSQL, the locking
+read and the read of the registrations it needs go together, and so do the bids' rows,
+their log entries and the lot's new state, leaving a refused bid two round trips under
+the lock (read, rollback) and an accepted one three (read, write, commit). What needs
+no lock (the amount's form, the refusal's message and event, the push to watchers) is
+done before or after it.
 """
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model, Q, QuerySet, Subquery
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +38,7 @@ from govstore.auctions.constants import (
 )
 from govstore.auctions.events import event_record
 from govstore.auctions.live import lot_push_after_commit
-from govstore.auctions.models import Bid, Lot, Registration
+from govstore.auctions.models import Bid, BidLogEntry, Lot, PriorityHolder, Registration
 from govstore.auctions.services.common import BIDDING_FIELDS, close, lock_lot, open_if_due, refuse
 from govstore.core.money import format_fen
 
@@ -65,6 +77,187 @@ def _leading(lot: Lot) -> Registration | None:
     return Registration.objects.select_related("priority_holder").get(pk=lot.leading_id)
 
 
+def _proxies(lot: Lot) -> list[Registration]:
+    return list(
+        Registration.objects.select_related("priority_holder")
+        .filter(lot=lot, proxy_max_fen__isnull=False, deposit_status=DepositStatus.HELD)
+        .order_by("proxy_set_at", "pk")
+    )
+
+
+# --- reading and writing a lot's bidding state in few round trips -------------------------
+
+
+def _batch(statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
+    """Run the statements in order and return the rows of each. On PostgreSQL they go to
+    the server in one round trip (psycopg's client-side binding sends them as one simple
+    query, which still runs them one after the other, each with its own snapshot);
+    elsewhere one at a time."""
+    results: list[list[tuple[Any, ...]]] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "; ".join(text for text, _params in statements),
+                [param for _text, params in statements for param in params],
+            )
+            while True:
+                results.append(list(cursor.fetchall()) if cursor.description else [])
+                if not cursor.nextset():
+                    break
+        else:
+            for text, params in statements:
+                cursor.execute(text, params)
+                results.append(list(cursor.fetchall()) if cursor.description else [])
+    return results
+
+
+def _compiled(queryset: QuerySet[Any, Any]) -> tuple[str, Sequence[Any], Any]:
+    """The queryset's SQL and parameters, and a function turning its raw rows into
+    the Python values the ORM would give (dates on SQLite, JSON, ...)."""
+    compiler = queryset.query.get_compiler(connection=connection)
+    text, params = compiler.as_sql()
+    converters = compiler.get_converters([column for column, *_rest in compiler.select])
+
+    def convert(rows: list[tuple[Any, ...]]) -> list[Any]:
+        return list(compiler.apply_converters(rows, converters)) if converters else rows
+
+    return text, params, convert
+
+
+def _attnames(model: type[Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def _from_row(model: type[Model], row: Sequence[Any]) -> Any:
+    return model.from_db(connection.alias, _attnames(model), tuple(row))
+
+
+@dataclass
+class _Bidding:
+    """The locked (or freshly read) lot and the registrations deciding a bid needs."""
+
+    lot: Lot
+    registration: Registration | None
+    proxies: list[Registration]
+
+
+def _read(lot_id: int, actor: User, *, lock: bool) -> _Bidding:
+    """The lot and, in the same round trip, the bidder's registration, the leader's and
+    every proxy's (with their priority holders). With `lock`, the lot's row is locked
+    first: the registrations are read by the next statement, whose snapshot is taken
+    once the lock is granted, so they are as the last bid left them."""
+    lots = Lot.objects.filter(pk=lot_id).values_list(*_attnames(Lot))
+    if lock:
+        lots = lots.select_for_update(no_key=True)
+    wanted = Q(pk=Subquery(Lot.objects.filter(pk=lot_id).values("leading_id")[:1])) | Q(
+        proxy_max_fen__isnull=False, deposit_status=DepositStatus.HELD
+    )
+    if actor.is_authenticated:
+        wanted |= Q(bidder_id=actor.pk)
+    registrations = (
+        Registration.objects.filter(Q(lot_id=lot_id) & wanted)
+        .order_by("proxy_set_at", "pk")
+        .values_list(
+            *_attnames(Registration), *(f"priority_holder__{a}" for a in _attnames(PriorityHolder))
+        )
+    )
+    lot_sql, lot_params, lot_convert = _compiled(lots)
+    registration_sql, registration_params, registration_convert = _compiled(registrations)
+    [lot_rows, registration_rows] = _batch(
+        [(lot_sql, lot_params), (registration_sql, registration_params)]
+    )
+    lot_rows = lot_convert(lot_rows)
+    registration_rows = registration_convert(registration_rows)
+    if not lot_rows:
+        raise Lot.DoesNotExist("No lot matches the given query.")
+    lot = _from_row(Lot, lot_rows[0])
+    width = len(Registration._meta.concrete_fields)
+    mine = None
+    proxies = []
+    for row in registration_rows:
+        registration = _from_row(Registration, row[:width])
+        if registration.priority_holder_id is not None:
+            registration.priority_holder = _from_row(PriorityHolder, row[width:])
+        else:
+            registration.priority_holder = None
+        if actor.is_authenticated and registration.bidder_id == actor.pk:
+            mine = registration
+        if registration.pk == lot.leading_id:
+            lot.leading = registration
+        if (
+            registration.proxy_max_fen is not None
+            and registration.deposit_status == DepositStatus.HELD
+        ):
+            proxies.append(registration)
+    if lot.leading_id is not None and not Lot.leading.is_cached(lot):
+        # Not expected (the leader is a registration of this lot, read above); if it
+        # ever happens, the leader is read on its own rather than decided without.
+        lot.leading = _leading(lot)
+    return _Bidding(lot=lot, registration=mine, proxies=proxies)
+
+
+@dataclass
+class _Writes:
+    """What deciding the bids under the lock wrote, kept to be sent together."""
+
+    bids: list[Bid] = field(default_factory=list)
+    entries: list[BidLogEntry] = field(default_factory=list)
+
+
+def _insert(model: type[Model], rows: Sequence[Model], *, returning: bool) -> tuple[str, Any]:
+    query = InsertQuery(model)
+    query.insert_values([f for f in model._meta.concrete_fields if not f.primary_key], list(rows))
+    compiler = query.get_compiler(connection=connection)
+    if returning:
+        compiler.returning_fields = [model._meta.pk]
+    [(text, params)] = compiler.as_sql()
+    return text, params
+
+
+def _outermost_transaction() -> bool:
+    """Whether the transaction under way is the one `transaction.atomic()` block just
+    opened, with no caller's transaction or savepoint around it."""
+    return len(connection.atomic_blocks) == 1 and not connection.savepoint_ids
+
+
+def _write(lot: Lot, writes: _Writes, *, last: bool = False) -> None:
+    """Insert the bids and their log entries and save the lot's bidding state: on
+    PostgreSQL in one round trip, the bids' ids returned. With `last` (nothing else is
+    written in this transaction) and when the transaction is the bid's own, the COMMIT
+    travels in the same round trip, so the lock is released the moment the server has
+    written; the atomic block's own commit then finds nothing to do, and the after-commit
+    pushes run as usual."""
+    updated_at = Lot._meta.get_field("updated_at")
+    updated_at.pre_save(lot, add=False)
+    if connection.vendor != "postgresql":
+        Bid.objects.bulk_create(writes.bids)
+        BidLogEntry.objects.bulk_create(writes.entries)
+        lot.save(update_fields=BIDDING_FIELDS)
+        return
+    update = UpdateQuery(Lot)
+    columns = {f.name: f.attname for f in Lot._meta.concrete_fields}
+    update.add_update_values({name: getattr(lot, columns[name]) for name in BIDDING_FIELDS})
+    update.add_q(Q(pk=lot.pk))
+    statements = []
+    if writes.bids:
+        statements.append(_insert(Bid, writes.bids, returning=True))
+    if writes.entries:
+        statements.append(_insert(BidLogEntry, writes.entries, returning=False))
+    statements.append(update.get_compiler(connection=connection).as_sql())
+    if last and _outermost_transaction():
+        statements.append(("COMMIT", ()))
+    results = _batch(statements)
+    if writes.bids:
+        for bid, (pk,) in zip(writes.bids, results[0], strict=True):
+            bid.pk = pk
+    for row in (*writes.bids, *writes.entries):
+        row._state.adding = False
+        row._state.db = connection.alias
+
+
+# --- deciding -------------------------------------------------------------------------------
+
+
 def _accept(
     lot: Lot,
     registration: Registration,
@@ -73,12 +266,13 @@ def _accept(
     now: datetime.datetime,
     by_proxy: bool,
     matched: bool,
+    writes: _Writes,
 ) -> Bid:
     """Record an accepted bid on the locked lot. A bid in the last five minutes moves
     the end to five minutes after it (Art. 20); otherwise the end stays."""
     ends_at = max(lot.ends_at, now + EXTENSION)
     lot.bid_count += 1
-    bid = Bid.objects.create(
+    bid = Bid(
         lot=lot,
         registration=registration,
         seq=lot.bid_count,
@@ -88,10 +282,11 @@ def _accept(
         matched=matched,
         ends_at_after=ends_at,
     )
+    writes.bids.append(bid)
     lot.current_price_fen = amount_fen
     lot.leading = registration
     lot.ends_at = ends_at
-    bidlog.log_append(
+    entry = bidlog.log_entry(
         lot=lot,
         kind=BidLogKind.BID,
         payload={
@@ -105,54 +300,57 @@ def _accept(
             "ends_at": bidlog.timestamp(ends_at),
         },
     )
+    writes.entries.append(entry)
     return bid
 
 
-def _proxies_respond(lot: Lot, *, now: datetime.datetime) -> None:
-    """Bid for every bidder who set a maximum, one increment at a time, under the same
-    rules as a bid by hand, until no proxy that is not leading can bid again. The
-    earliest maximum set answers first. Each step raises the price or hands the lead to
-    a better priority right, so this ends."""
+def _proxies_respond(
+    lot: Lot, proxies: list[Registration], *, now: datetime.datetime, writes: _Writes
+) -> None:
+    """Bid for every bidder who set a maximum (`proxies`, the earliest set first), one
+    increment at a time, under the same rules as a bid by hand, until no proxy that is
+    not leading can bid again. Each step raises the price or hands the lead to a better
+    priority right, so this ends."""
     if lot.sale_mode != SaleMode.AUCTION:
         return
-    proxies = list(
-        Registration.objects.select_related("priority_holder")
-        .filter(lot=lot, proxy_max_fen__isnull=False, deposit_status=DepositStatus.HELD)
-        .order_by("proxy_set_at", "pk")
-    )
     while True:
         leading = _leading(lot)
         for proxy in proxies:
             minimum, matched = rules.minimum_bid(lot, proxy, leading)
             if minimum is None or proxy.proxy_max_fen is None or minimum > proxy.proxy_max_fen:
                 continue
-            _accept(lot, proxy, minimum, now=now, by_proxy=True, matched=matched)
+            _accept(lot, proxy, minimum, now=now, by_proxy=True, matched=matched, writes=writes)
             break
         else:
             return
 
 
-def _bid_check(
-    lot: Lot, registration: Registration | None, amount_fen: int, *, now: datetime.datetime
-) -> tuple[str | None, int | None, bool]:
-    """(refusal code, the minimum to tell the bidder, whether it is a priority match)."""
+def _decide(
+    lot: Lot,
+    registration: Registration | None,
+    amount_fen: int,
+    *,
+    now: datetime.datetime,
+) -> tuple[str | None, int | None, bool, int]:
+    """(refusal code, the minimum to tell the bidder, whether it is a priority match,
+    the amount to record)."""
     closed = rules.bidding_window_refusal(lot, now=now)
     if closed is not None:
-        return closed, None, False
+        return closed, None, False, amount_fen
     if registration is None:
-        return "not_registered", None, False
+        return "not_registered", None, False, amount_fen
     if registration.deposit_status != DepositStatus.HELD:
-        return "deposit_unpaid", None, False
-    leading = _leading(lot)
-    minimum, matched = rules.minimum_bid(lot, registration, leading)
+        return "deposit_unpaid", None, False, amount_fen
+    minimum, matched = rules.minimum_bid(lot, registration, _leading(lot))
     if minimum is None:
-        return ("taken" if lot.sale_mode == SaleMode.FIXED_PRICE else "leading"), None, False
+        code = "taken" if lot.sale_mode == SaleMode.FIXED_PRICE else "leading"
+        return code, None, False, amount_fen
     if lot.sale_mode == SaleMode.FIXED_PRICE and amount_fen != minimum:
-        return "not_fixed_price", minimum, False
+        return "not_fixed_price", minimum, False, amount_fen
     if amount_fen < minimum:
-        return "too_low", minimum, False
+        return "too_low", minimum, False, amount_fen
     # A holder bidding more than the price is raising it like anyone else.
-    return None, minimum, matched and amount_fen == minimum
+    return None, minimum, matched and amount_fen == minimum, amount_fen
 
 
 def _too_low_before_lock(
@@ -166,16 +364,15 @@ def _too_low_before_lock(
     it. Everything else is decided under the lock."""
     if not actor.is_authenticated:
         return None
-    fresh = Lot.objects.get(pk=lot.pk)
-    if fresh.sale_mode != SaleMode.AUCTION:
+    fresh = _read(lot.pk, actor, lock=False)
+    if fresh.lot.sale_mode != SaleMode.AUCTION or fresh.registration is None:
         return None
-    registration = _registration(fresh, actor)
-    if registration is None:
-        return None
-    code, minimum, _matched = _bid_check(fresh, registration, amount_fen, now=now or timezone.now())
+    code, minimum, _matched, _amount = _decide(
+        fresh.lot, fresh.registration, amount_fen, now=now or timezone.now()
+    )
     if code != "too_low" or minimum is None:
         return None
-    return registration, minimum
+    return fresh.registration, minimum
 
 
 def bid_place(
@@ -196,18 +393,27 @@ def bid_place(
         code = "too_low"
     else:
         with transaction.atomic():
-            lot = lock_lot(lot)
+            state = _read(lot.pk, actor, lock=True)
+            lot, registration = state.lot, state.registration
             now = now or timezone.now()
-            registration = _registration(lot, actor)
-            code, minimum, matched = _bid_check(lot, registration, amount, now=now)
+            code, minimum, matched, amount = _decide(lot, registration, amount, now=now)
             if code is None and registration is not None:
                 open_if_due(lot, now=now)
-                bid = _accept(lot, registration, amount, now=now, by_proxy=False, matched=matched)
+                writes = _Writes()
+                bid = _accept(
+                    lot,
+                    registration,
+                    amount,
+                    now=now,
+                    by_proxy=False,
+                    matched=matched,
+                    writes=writes,
+                )
                 if lot.sale_mode == SaleMode.FIXED_PRICE:
                     close(lot, now=now)
                 else:
-                    _proxies_respond(lot, now=now)
-                lot.save(update_fields=BIDDING_FIELDS)
+                    _proxies_respond(lot, state.proxies, now=now, writes=writes)
+                _write(lot, writes, last=True)
                 lot_push_after_commit(lot.pk)
                 return bid
     assert code is not None
@@ -257,8 +463,9 @@ def proxy_set(
                 registration=registration,
                 payload={"max_fen": amount},
             )
-            _proxies_respond(lot, now=now)
-            lot.save(update_fields=BIDDING_FIELDS)
+            writes = _Writes()
+            _proxies_respond(lot, _proxies(lot), now=now, writes=writes)
+            _write(lot, writes)
             lot_push_after_commit(lot.pk)
             return registration
     assert code is not None

@@ -6,6 +6,7 @@ import datetime
 import itertools
 import random
 import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -95,7 +96,9 @@ def test_fifty_bidders_at_once_leave_one_valid_sequence_and_one_winner():
         auction.bidder(name)
     assert all(r.deposit_status == DepositStatus.HELD for r in auction.registrations.values())
     lot = auction.lot
-    barrier = threading.Barrier(BIDDERS)
+    # A bidder that fails before the start breaks the barrier for the others, so the
+    # test fails with the cause instead of waiting for ever.
+    barrier = threading.Barrier(BIDDERS, timeout=120)
     errors: list[BaseException] = []
     accepted: list[int] = []
     refused: dict[str, int] = {}
@@ -103,8 +106,8 @@ def test_fifty_bidders_at_once_leave_one_valid_sequence_and_one_winner():
 
     def bid(name: str) -> None:
         rng = random.Random(name)
-        actor = auction.user(name)
         try:
+            actor = auction.user(name)
             barrier.wait()
             for _ in range(BIDS_EACH):
                 current = Lot.objects.values_list("current_price_fen", flat=True).get(pk=lot.pk)
@@ -121,14 +124,17 @@ def test_fifty_bidders_at_once_leave_one_valid_sequence_and_one_winner():
                         accepted.append(placed.seq)
         except BaseException as error:  # reported below, in the test's thread
             errors.append(error)
+            barrier.abort()
         finally:
             connections.close_all()
 
     threads = [threading.Thread(target=bid, args=(name,)) for name in names]
     for thread in threads:
         thread.start()
+    deadline = time.monotonic() + 300
     for thread in threads:
-        thread.join(120)
+        thread.join(max(0.0, deadline - time.monotonic()))
+    assert not any(thread.is_alive() for thread in threads), "bidders still running"
     assert not errors, errors
     assert set(refused) <= {"too_low", "leading"}, refused
     assert len(accepted) + sum(refused.values()) == BIDDERS * BIDS_EACH
