@@ -19,7 +19,7 @@ from govstore.catalog.tests.factories import (
 from govstore.stores.services import staff_member_create
 from govstore.stores.tests.factories import national_region
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 D = datetime.date
 
