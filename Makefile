@@ -4,9 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Unit tests run on every core; each worker has its own databases (see govstore/core/testing).
+TEST_WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit test-browser install messages lint typecheck migrations-check check clean
+.PHONY: run test test-unit test-browser install messages lint typecheck migrations-check check clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +30,7 @@ run: messages
 
 test: messages
 	$(BIN)/python manage.py check
-	$(BIN)/pytest govstore
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -p govstore.core.testing.parallel govstore
 	$(BIN)/pytest tests/security -p no:cacheprovider
 	scripts/apt-install-chromium
 	$(BIN)/pytest tests/e2e -p no:cacheprovider
@@ -44,6 +46,12 @@ migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 check: lint typecheck migrations-check test
+
+# Every benchmark against production-like processes on this machine (PostgreSQL and Redis
+# started if down, wrk installed if missing); rewrites docs/performance.md. About 20 min.
+# `make bench BENCH_ARGS=--quick` for a shorter check, `BENCH_ARGS="--only pages"` for one.
+bench: messages
+	scripts/bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var
