@@ -168,8 +168,11 @@ def test_nginx_ends_tls_and_sends_pages_to_wsgi_and_sockets_to_asgi(fronted):
     home = client.get(base + "/", timeout=30)
     assert home.status_code == 200, home.text[:500]
     # Behind TLS the site knows it is on https: no redirect loop, secure cookies, HSTS.
+    # (The home page sets no cookie for an anonymous visitor; the sign-in form does.)
     assert "Strict-Transport-Security" in home.headers
-    assert "secure" in home.headers["Set-Cookie"].lower()
+    sign_in = client.get(base + "/accounts/login/", timeout=30)
+    assert sign_in.status_code == 200, sign_in.text[:500]
+    assert "secure" in sign_in.headers["Set-Cookie"].lower()
 
     redirected = client.get(plain + "/", allow_redirects=False, timeout=10)
     assert redirected.status_code == 301
