@@ -19,6 +19,7 @@ from govstore.feedback.constants import (
     RATING_WINDOW_DAYS,
     SCORE_WINDOW_MONTHS,
     STARS_MAX,
+    STARS_MIN,
     ComplaintEventKind,
     ComplaintEvidenceKind,
     ComplaintResolution,
@@ -79,14 +80,26 @@ def store_scores(
     """Averages of the three scores (None when there are no ratings), the overall
     average, the count and the distribution of all scores by stars (5 first)."""
     ratings = counted_ratings(store=store, today=today, service=service)
-    totals = ratings.aggregate(count=Count("pk"), **{name: Avg(name) for name in SCORE_FIELDS})
+    # One query for the whole block, shown on every store and service page: the counts
+    # by stars are conditional counts beside the averages, not a query per score.
+    stars_range = range(STARS_MAX, STARS_MIN - 1, -1)
+    totals = ratings.aggregate(
+        count=Count("pk"),
+        # Aliases apart from the field names, which the filters below refer to.
+        **{f"average_{name}": Avg(name) for name in SCORE_FIELDS},
+        **{
+            f"count_{name}_{stars}": Count("pk", filter=Q(**{name: stars}))
+            for name in SCORE_FIELDS
+            for stars in stars_range
+        },
+    )
     count = totals["count"]
-    averages = {name: totals[name] for name in SCORE_FIELDS}
+    averages = {name: totals[f"average_{name}"] for name in SCORE_FIELDS}
     overall = sum(averages.values()) / len(SCORE_FIELDS) if count else None
-    distribution = dict.fromkeys(range(STARS_MAX, 0, -1), 0)
-    for name in SCORE_FIELDS:
-        for row in ratings.values(name).annotate(n=Count("pk")):
-            distribution[row[name]] += row["n"]
+    distribution = {
+        stars: sum(totals[f"count_{name}_{stars}"] for name in SCORE_FIELDS)
+        for stars in stars_range
+    }
     scores_total = count * len(SCORE_FIELDS)
     return {
         "count": count,

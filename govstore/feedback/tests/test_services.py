@@ -201,7 +201,9 @@ def test_reply_once_and_only_by_the_stores_customer_service_or_admin():
     assert rating.reply == "Thank you"
 
 
-def test_store_scores_averages_distribution_and_six_month_window(time_machine):
+def test_store_scores_averages_distribution_and_six_month_window(
+    time_machine, django_assert_num_queries
+):
     time_machine.move_to(datetime.datetime(2026, 1, 20, 12, tzinfo=datetime.UTC))
     service = ServiceFactory.create()
     store = service.store
@@ -220,6 +222,10 @@ def test_store_scores_averages_distribution_and_six_month_window(time_machine):
     }
     distribution = {row["stars"]: row["count"] for row in scores["distribution"]}
     assert distribution == {5: 2, 4: 2, 3: 2, 2: 0, 1: 3}
+
+    # The whole block is one query, whatever the number of scores and stars.
+    with django_assert_num_queries(1):
+        selectors.store_scores(store=store, today=datetime.date(2026, 7, 20), service=service)
 
     # Six months after 20 January, the January rating no longer counts.
     scores = selectors.store_scores(store=store, today=datetime.date(2026, 7, 21))
