@@ -31,7 +31,8 @@ run: messages
 test: messages
 	$(BIN)/python manage.py check
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -p govstore.core.testing.parallel govstore
-	$(BIN)/pytest tests/security -p no:cacheprovider
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -p govstore.core.testing.parallel \
+		tests/security -p no:cacheprovider
 	scripts/apt-install-chromium
 	$(BIN)/pytest tests/e2e -p no:cacheprovider
 
