@@ -108,6 +108,7 @@ def asgi_site(transactional_db, settings, tmp_path):
     import time
 
     import uvicorn
+    from channels.layers import channel_layers
     from channels.routing import ProtocolTypeRouter
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
@@ -136,6 +137,11 @@ def asgi_site(transactional_db, settings, tmp_path):
             log_level="warning",
         )
     )
+    # Each test's server runs its own event loop, and a Redis channel layer may receive
+    # on one loop only: a layer left over from an earlier test's server (its sockets'
+    # receives never finished) would refuse every socket here. A process in production
+    # has one loop and one layer.
+    channel_layers.backends.clear()
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -146,3 +152,4 @@ def asgi_site(transactional_db, settings, tmp_path):
     yield type("Site", (), {"url": base})()
     server.should_exit = True
     thread.join(10)
+    channel_layers.backends.clear()
